@@ -1,0 +1,1 @@
+"""Binary asset storage behind one small interface: a local folder and S3."""

@@ -1,0 +1,54 @@
+"""The headless front door: ``studio <command>``. With no command it opens the desktop app.
+
+Each command group lives in its own module under ``studio.cli`` and exposes
+``register(subparsers)``; the handler it sets with ``set_defaults(func=...)`` takes the parsed
+arguments and returns an exit status. Handlers call services only.
+
+Exit status: 0 success, 1 the operation failed (a :class:`StudioError`, message on stderr),
+2 usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from studio import __version__
+from studio.domain.errors import StudioError
+
+# One module per command group; each has register(subparsers).
+COMMAND_MODULES: tuple[str, ...] = (
+    "studio.cli.inspect_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studio", description="Avatar Studio: make, edit and publish avatars.")
+    parser.add_argument("--version", action="version", version=f"studio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        from studio.ui.launch import launch  # Qt is imported only when the app opens
+
+        return launch()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except StudioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("cancelled", file=sys.stderr)
+        return 130

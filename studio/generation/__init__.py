@@ -1,0 +1,1 @@
+"""Portrait generation with Fal: adapter, job lifecycle, image keeping."""

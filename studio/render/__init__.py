@@ -1,0 +1,1 @@
+"""Scene building and OpenGL rendering (moderngl), shared by thumbnails and the 3D preview."""

@@ -1,0 +1,1 @@
+"""Records: SQLAlchemy tables, repositories and Alembic migrations (SQLite and PostgreSQL)."""
