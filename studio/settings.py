@@ -46,6 +46,7 @@ class Settings(BaseModel):
     # Fal (key from FAL_KEY or the keyring; proxy for teams keeping the key on a server).
     fal_proxy_url: str = ""
     fal_model: str = "fal-ai/flux-2/lora"
+    fal_lora_url: str = ""  # empty: seed 000's LoRA; "none": no LoRA (see docs/generation.md)
 
     # Limits from the seeds, configurable.
     max_glb_bytes: int = 50 * MB

@@ -20,7 +20,18 @@ from studio.domain.errors import StudioError
 
 # One module per command group; each has register(subparsers).
 COMMAND_MODULES: tuple[str, ...] = (
+    "studio.cli.db_cmd",
+    "studio.cli.profile_cmd",
+    "studio.cli.wardrobe_cmd",
+    "studio.cli.inventory_cmd",
+    "studio.cli.sync_cmd",
     "studio.cli.inspect_cmd",
+    "studio.cli.thumbnail_cmd",
+    "studio.cli.generate_cmd",
+    "studio.cli.export_cmd",
+    "studio.cli.make_cmd",
+    "studio.cli.prebuilts_cmd",
+    "studio.cli.selftest_cmd",
 )
 
 

@@ -22,7 +22,13 @@ COMPONENT_DTYPES: dict[int, np.dtype[Any]] = {
     5126: np.dtype("<f4"),
 }
 TYPE_SIZES: dict[str, int] = {
-    "SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT2": 4, "MAT3": 9, "MAT4": 16,
+    "SCALAR": 1,
+    "VEC2": 2,
+    "VEC3": 3,
+    "VEC4": 4,
+    "MAT2": 4,
+    "MAT3": 9,
+    "MAT4": 16,
 }
 # Matrix columns are padded to 4 bytes for 1- and 2-byte components (glTF 2.0 §3.6.2.4); not handled
 # for MAT2/MAT3 of bytes/shorts, which no avatar uses: such accessors are refused.
@@ -34,10 +40,12 @@ def element_size(accessor: dict[str, Any]) -> int:
     return dtype.itemsize * TYPE_SIZES[str(accessor["type"])]
 
 
-def read_accessor(doc: Document, index: int, *, normalize: bool = True) -> np.ndarray:
+def read_accessor(doc: Document, index: int, *, normalize: bool = True, copy: bool = True) -> np.ndarray:
     """Return accessor ``index`` as an array of shape (count, n) (or (count,) for SCALAR).
 
     Normalised integer accessors are converted to float32 in [0, 1] / [-1, 1] when ``normalize``.
+    With ``copy=False`` a tightly packed accessor comes back as a read-only view of the buffer
+    (validation reads hundreds of MB this way without copying).
     """
     pointer = f"/accessors/{index}"
     try:
@@ -45,7 +53,7 @@ def read_accessor(doc: Document, index: int, *, normalize: bool = True) -> np.nd
         dtype = COMPONENT_DTYPES[int(acc["componentType"])]
         ncomp = TYPE_SIZES[str(acc["type"])]
         count = int(acc["count"])
-        data = _dense(doc, acc, dtype, ncomp, count)
+        data = _dense(doc, acc, dtype, ncomp, count, copy)
         if "sparse" in acc:
             data = _apply_sparse(doc, acc["sparse"], data, dtype, ncomp)
     except GltfError:
@@ -58,7 +66,9 @@ def read_accessor(doc: Document, index: int, *, normalize: bool = True) -> np.nd
     return data.reshape(count) if ncomp == 1 else data
 
 
-def _dense(doc: Document, acc: dict[str, Any], dtype: np.dtype[Any], ncomp: int, count: int) -> np.ndarray:
+def _dense(
+    doc: Document, acc: dict[str, Any], dtype: np.dtype[Any], ncomp: int, count: int, copy: bool = True
+) -> np.ndarray:
     if "bufferView" not in acc:
         return np.zeros((count, ncomp), dtype=dtype)
     view = doc.items("bufferViews")[int(acc["bufferView"])]
@@ -68,12 +78,10 @@ def _dense(doc: Document, acc: dict[str, Any], dtype: np.dtype[Any], ncomp: int,
     stride = int(view.get("byteStride", 0)) or elem
     needed = offset + stride * (count - 1) + elem if count else offset
     if needed > len(raw):
-        raise GltfError(
-            "ACCESSOR_TOO_LONG", "/accessors", "accessor runs past the end of its bufferView"
-        )
+        raise GltfError("ACCESSOR_TOO_LONG", "/accessors", "accessor runs past the end of its bufferView")
     if stride == elem:
-        arr = np.frombuffer(raw, dtype=dtype, count=count * ncomp, offset=offset)
-        return arr.reshape(count, ncomp).copy()
+        arr = np.frombuffer(raw, dtype=dtype, count=count * ncomp, offset=offset).reshape(count, ncomp)
+        return arr.copy() if copy else arr
     strided = np.lib.stride_tricks.as_strided(
         np.frombuffer(raw, dtype=np.uint8, count=needed - offset, offset=offset),
         shape=(count, elem),

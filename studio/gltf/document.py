@@ -37,6 +37,8 @@ class Document:
 
     def has_buffer_data(self, index: int) -> bool:
         """Whether the bytes of buffer ``index`` are available (GLB BIN chunk or a data: URI)."""
+        if not isinstance(index, int):
+            return False
         if index in self.uri_buffers:
             return True
         buffers = self.items("buffers")

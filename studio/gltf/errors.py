@@ -46,9 +46,7 @@ class GltfError(StudioError):
     (``GLB_INVALID_MAGIC``, ``ACCESSOR_TOTAL_OFFSET_ALIGNMENT``...); ``pointer`` is a JSON pointer.
     ``issues`` holds every finding that led to the refusal when more than one is known."""
 
-    def __init__(
-        self, code: str, pointer: str, message: str, *, issues: Sequence[Issue] = ()
-    ) -> None:
+    def __init__(self, code: str, pointer: str, message: str, *, issues: Sequence[Issue] = ()) -> None:
         super().__init__(f"{message} [{code} at {pointer or '/'}]", code=code)
         self.pointer = pointer
         self.detail = message

@@ -1,0 +1,91 @@
+"""Building the prebuilt collection: serial (one process) against parallel (all cores), then a
+second run with nothing changed.
+
+    .venv/bin/python bench/bench_prebuilts.py [--count 20] [--workers N] [--heavy]
+
+Sources: ``--count`` distinct procedural VRM 1.0 avatars (the default collection's six, varied in
+skin tone and morphs). The reference is the serial run (``workers=1``, in-process, exactly what
+``studio prebuilts build --workers 1`` does) on the same sources in this script; the parallel run
+uses worker processes (``studio prebuilts build`` without ``--workers``). Goal: speed-up >= 1.7x on
+2 cores; the no-change run builds nothing. The machine's load average is printed with the figures
+because other work on a shared CPU lowers the speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def make_sources(folder: Path, count: int, heavy: bool) -> int:
+    from studio.domain.supermesh import parse_supermesh
+    from studio.procedural.collection import PREBUILTS
+    from studio.services.make_avatar import avatar_bytes
+
+    bases = list(PREBUILTS.items())
+    total = 0
+    for n in range(count):
+        name, params = bases[n % len(bases)]
+        varied = {
+            **params,
+            "skin": {**params.get("skin", {}), "tone": f"#{0xC08060 + n * 0x030201:06x}"},
+            "bodyMorphs": {**params.get("bodyMorphs", {}), "weight": round(-0.3 + 0.03 * n, 2)},
+        }
+        data = avatar_bytes(parse_supermesh(varied), "vrm1", heavy=heavy, name=f"{name}-{n:02d}")
+        (folder / f"{name}-{n:02d}.vrm").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def timed_build(src: Path, out: Path, workers: int | None) -> tuple[float, object]:
+    from studio.services.prebuilts import build_prebuilts
+
+    started = time.perf_counter()
+    report = build_prebuilts(src, out, workers=workers)
+    elapsed = time.perf_counter() - started
+    if not report.ok:
+        failed = [(i.id, i.message) for i in report.items if i.status == "failed"]
+        raise SystemExit(f"build failed: {failed}")
+    return elapsed, report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=None, help="parallel workers (default: all cores)")
+    parser.add_argument("--heavy", action="store_true", help="the heavy avatar detail level")
+    args = parser.parse_args()
+    from studio.services.prebuilts import default_workers
+
+    workers = args.workers or default_workers()
+    with tempfile.TemporaryDirectory(prefix="bench-prebuilts-") as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        size = make_sources(src, args.count, args.heavy)
+        print(f"sources: {args.count} VRM files, {size / 2**20:.1f} MB; cores usable: {default_workers()}")
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        serial, _ = timed_build(src, Path(tmp) / "serial", 1)
+        print(f"serial   (workers=1): {serial:6.2f} s  ({serial / args.count * 1000:.0f} ms per item)")
+        parallel, report = timed_build(src, Path(tmp) / "parallel", workers)
+        print(f"parallel (workers={report.workers}): {parallel:6.2f} s")  # type: ignore[attr-defined]
+        print(f"speed-up: {serial / parallel:.2f}x (goal >= 1.7x on 2 cores)")
+        again, second = timed_build(src, Path(tmp) / "parallel", workers)
+        built = second.count("built")  # type: ignore[attr-defined]
+        skipped = second.count("skipped")  # type: ignore[attr-defined]
+        print(
+            f"no-change run: {again:6.3f} s, {built} built, {skipped} skipped "
+            f"({again / serial * 100:.1f}% of the serial build)"
+        )
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return 0 if built == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Build the one-folder bundle: $DIST/avatar-studio/ and $DIST/avatar-studio-linux-x86_64.tar.gz
+# (DIST defaults to dist/, the PyInstaller work dir WORK to build/pyinstaller).
+# PyInstaller comes from the `package` extra; it is installed only when missing, so an offline
+# machine that already has it (CI after `pip install -e '.[test,package]'`) never needs the network.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+PY="${PYTHON:-$ROOT/.venv/bin/python}"
+DIST="${DIST:-$ROOT/dist}"
+WORK="${WORK:-$ROOT/build/pyinstaller}"
+"$PY" -c "import PyInstaller" 2>/dev/null || "$PY" -m pip install -q -e ".[package]"
+start=$(date +%s)
+"$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
+    --distpath "$DIST" --workpath "$WORK" packaging/studio.spec
+install -m 644 resources/avatar-studio.desktop "$DIST/avatar-studio/avatar-studio.desktop"
+install -m 644 resources/icon.png "$DIST/avatar-studio/avatar-studio.png"
+tar -C "$DIST" -czf "$DIST/avatar-studio-linux-x86_64.tar.gz" avatar-studio
+echo "build: $(( $(date +%s) - start )) s"
+du -sh "$DIST/avatar-studio" "$DIST/avatar-studio-linux-x86_64.tar.gz"

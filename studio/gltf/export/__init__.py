@@ -1,0 +1,1 @@
+"""Exporters: the lossless source VRM and the runtime GLB (see docs/export.md)."""

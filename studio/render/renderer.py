@@ -1,0 +1,250 @@
+"""Draw a :class:`~studio.render.scene.Scene` with moderngl into any framebuffer.
+
+The renderer takes a moderngl ``Context`` it does not own: a standalone EGL context for thumbnails
+(:mod:`studio.render.context`), or the context of the preview pane's ``QOpenGLWidget`` (created with
+``moderngl.create_context()`` inside ``initializeGL``), drawing into ``ctx.detect_framebuffer()``.
+
+``upload(scene)`` once, ``update(scene)`` after edits (cheap: joint matrices, morph weight lists,
+bones; colours are uniforms read at draw time), ``render(camera, framebuffer)`` per frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+import moderngl
+import numpy as np
+
+from studio.render import mathutil, shaders
+from studio.render.camera import Camera
+from studio.render.gpu import GpuPrimitive, image_texture, matrix_texture, write_matrices
+from studio.render.model import ALPHA_BLEND, ALPHA_MASK, Material
+from studio.render.scene import BONES, MORPHS, POSE, Scene
+
+#: (distance from the eye, node, primitive, material)
+_DrawItem = tuple[float, int, GpuPrimitive, Material]
+_DEFAULT_MATERIAL = Material("default", base_color=(0.8, 0.8, 0.8, 1.0))
+_ALPHA_CODES = {ALPHA_MASK: 1, ALPHA_BLEND: 2}
+BONE_COLOR = (1.0, 0.55, 0.1, 1.0)
+#: texture units
+_UNIT_BASE, _UNIT_JOINTS, _UNIT_MORPH_POS, _UNIT_MORPH_NRM = 0, 1, 2, 3
+
+
+class Renderer:
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self.programs = {
+            skinned: ctx.program(
+                vertex_shader=shaders.vertex_source(skinned=skinned), fragment_shader=shaders.FRAGMENT
+            )
+            for skinned in (False, True)
+        }
+        self.line_program = ctx.program(
+            vertex_shader=shaders.LINE_VERTEX, fragment_shader=shaders.LINE_FRAGMENT
+        )
+        self._dummy = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
+        self.scene: Scene | None = None
+        self.background: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+        self._clear_resources()
+
+    def _clear_resources(self) -> None:
+        self._prims: dict[tuple[int, int], list[GpuPrimitive]] = {}  # (node, mesh) -> primitives
+        self._images: dict[int, moderngl.Texture] = {}
+        self._joint_tex: dict[int, moderngl.Texture] = {}  # node -> joint matrices of its skin
+        self._world = np.zeros((0, 4, 4))
+        self._bone_vao: moderngl.VertexArray | None = None
+        self._bone_buffer: moderngl.Buffer | None = None
+        self._seen: dict[str, int] = {}
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def upload(self, scene: Scene) -> None:
+        """Create every GPU resource for ``scene`` (replacing the previous scene's)."""
+        self.release_scene()
+        self.scene = scene
+        self._images = {i: image_texture(self.ctx, img) for i, img in scene.images.items()}
+        for node, mesh in scene.mesh_instances():
+            gpu = []
+            for prim in scene.meshes[mesh].primitives:
+                skinned = prim.joints is not None and scene.nodes[node].skin is not None
+                gpu.append(GpuPrimitive(self.ctx, prim, self.programs[skinned]))
+            self._prims[(node, mesh)] = gpu
+        self.update(scene, force=True)
+
+    def update(self, scene: Scene, *, force: bool = False) -> None:
+        """Bring the GPU copy in line with the scene's overrides; only changed kinds are redone."""
+        if scene is not self.scene:
+            self.upload(scene)
+            return
+        changed = {k for k, v in scene.revisions.items() if force or self._seen.get(k) != v}
+        if POSE in changed or BONES in changed:
+            self._world = scene.world_matrices()
+            self._update_joints(scene)
+            self._update_bones(scene)
+        if MORPHS in changed:
+            for (_, mesh), gpus in self._prims.items():
+                weights = scene.morph_weights(mesh)
+                for g in gpus:
+                    g.set_weights(weights)
+        self._seen = dict(scene.revisions)
+
+    def _update_joints(self, scene: Scene) -> None:
+        for node, _mesh in self._prims:
+            skin = scene.nodes[node].skin
+            if skin is None:
+                continue
+            matrices = scene.joint_matrices(skin, self._world)
+            tex = self._joint_tex.get(node)
+            if tex is None or tex.size[1] != max(len(matrices), 1):
+                self._joint_tex[node] = matrix_texture(self.ctx, matrices)
+            else:
+                write_matrices(tex, matrices)
+
+    def _update_bones(self, scene: Scene) -> None:
+        if not scene.bones_visible:
+            return
+        bones = set(scene.humanoid.values()) or {j for s in scene.skins for j in s.joints}
+        segments = []
+        for b in bones:
+            parent = scene.nodes[b].parent
+            while parent is not None and parent not in bones:
+                parent = scene.nodes[parent].parent
+            if parent is not None:
+                segments += [self._world[parent][:3, 3], self._world[b][:3, 3]]
+        data = np.asarray(segments, dtype=np.float32).reshape(-1, 3)
+        if self._bone_buffer is None or self._bone_buffer.size < max(data.nbytes, 12):
+            if self._bone_vao is not None and self._bone_buffer is not None:
+                self._bone_vao.release()
+                self._bone_buffer.release()
+            self._bone_buffer = self.ctx.buffer(reserve=max(data.nbytes, 12), dynamic=True)
+            self._bone_vao = self.ctx.vertex_array(self.line_program, [(self._bone_buffer, "3f", "in_pos")])
+        self._bone_buffer.write(data.tobytes())
+        self._bone_count = len(data)
+
+    def release_scene(self) -> None:
+        for gpus in self._prims.values():
+            for g in gpus:
+                g.release()
+        for t in [*self._images.values(), *self._joint_tex.values()]:
+            t.release()
+        if self._bone_vao is not None and self._bone_buffer is not None:
+            self._bone_vao.release()
+            self._bone_buffer.release()
+        self.scene = None
+        self._clear_resources()
+
+    def release(self) -> None:
+        self.release_scene()
+        for p in [*self.programs.values(), self.line_program]:
+            p.release()
+        self._dummy.release()
+
+    # -- drawing ----------------------------------------------------------------------------
+    def render(self, camera: Camera, framebuffer: moderngl.Framebuffer) -> None:
+        """Clear ``framebuffer`` and draw the scene seen by ``camera``."""
+        framebuffer.use()
+        width, height = framebuffer.viewport[2], framebuffer.viewport[3]  # use() applied the viewport
+        framebuffer.clear(*self.background, depth=1.0)
+        if self.scene is None:
+            return
+        view_proj = camera.projection_matrix(width / max(height, 1)) @ camera.view_matrix()
+        self.ctx.enable(moderngl.DEPTH_TEST)
+        self.ctx.disable(moderngl.CULL_FACE)
+        opaque, blended = self._draw_list(camera)
+        self.ctx.disable(moderngl.BLEND)
+        for item in opaque:
+            self._draw(item, view_proj, camera)
+        self.ctx.enable(moderngl.BLEND)
+        # colour: "over"; alpha: accumulate coverage, so a transparent background stays correct.
+        # moderngl takes the separate (4-value) form; its stub only declares two values.
+        self.ctx.blend_func = (  # type: ignore[assignment]
+            moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
+        )
+        framebuffer.depth_mask = False  # transparent surfaces do not hide what is behind them
+        for item in blended:
+            self._draw(item, view_proj, camera)
+        framebuffer.depth_mask = True
+        self.ctx.disable(moderngl.BLEND)
+        if self.scene.bones_visible:
+            self._draw_bones(view_proj)
+
+    def _draw_list(self, camera: Camera) -> tuple[list[_DrawItem], list[_DrawItem]]:
+        assert self.scene is not None
+        opaque: list[_DrawItem] = []
+        blended: list[_DrawItem] = []
+        eye = camera.eye()
+        for (node, _mesh), gpus in self._prims.items():
+            depth = float(np.linalg.norm(self._world[node][:3, 3] - eye))
+            for g in gpus:
+                mat = self.scene.materials[g.prim.material] if g.prim.material >= 0 else _DEFAULT_MATERIAL
+                (blended if mat.alpha_mode == ALPHA_BLEND else opaque).append((depth, node, g, mat))
+        blended.sort(key=lambda item: -item[0])  # back to front
+        return opaque, blended
+
+    def _draw(self, item: _DrawItem, view_proj: np.ndarray, camera: Camera) -> None:
+        _, node, g, mat = item
+        prog = g.vao.program
+        _set(prog, "u_view_proj", mathutil.gl_bytes(view_proj))
+        _set(prog, "u_model", mathutil.gl_bytes(self._world[node]))
+        self._bind_material(prog, mat, camera)
+        self._bind_morphs(prog, g)
+        if g.skinned and node in self._joint_tex:
+            self._joint_tex[node].use(_UNIT_JOINTS)
+            _set(prog, "u_joints", _UNIT_JOINTS)
+        g.vao.render(moderngl.TRIANGLES)
+
+    def _bind_material(self, prog: moderngl.Program, mat: Material, camera: Camera) -> None:
+        _set(prog, "u_base_color", tuple(mat.base_color))
+        _set(prog, "u_shade_color", tuple(mat.shade_color))
+        _set(prog, "u_emissive", tuple(mat.emissive))
+        _set(prog, "u_mode", 2 if mat.unlit else (1 if mat.toon else 0))
+        _set(prog, "u_alpha_mode", _ALPHA_CODES.get(mat.alpha_mode, 0))
+        _set(prog, "u_cutoff", mat.alpha_cutoff)
+        _set(prog, "u_light_dir", tuple(_light_direction(camera)))
+        tex = self._images.get(mat.texture) if mat.texture is not None else None
+        (tex or self._dummy).use(_UNIT_BASE)
+        _set(prog, "u_base_tex", _UNIT_BASE)
+        _set(prog, "u_has_tex", 1 if tex is not None else 0)
+
+    def _bind_morphs(self, prog: moderngl.Program, g: GpuPrimitive) -> None:
+        slots, weights = g.active
+        _set(prog, "u_morph_count", len(slots))
+        (g.morph_pos or self._dummy).use(_UNIT_MORPH_POS)
+        (g.morph_nrm or self._dummy).use(_UNIT_MORPH_NRM)
+        _set(prog, "u_morph_pos", _UNIT_MORPH_POS)
+        _set(prog, "u_morph_nrm", _UNIT_MORPH_NRM)
+        _set(prog, "u_morph_normals", 1 if g.morph_nrm is not None else 0)
+        _set(prog, "u_vertex_count", g.vertex_count)
+        if len(slots):
+            pad = shaders.MAX_ACTIVE_MORPHS - len(slots)
+            _set(prog, "u_morph_slots", np.pad(slots, (0, pad)).astype(np.int32).tobytes())
+            _set(prog, "u_morph_weights", np.pad(weights, (0, pad)).astype(np.float32).tobytes())
+
+    def _draw_bones(self, view_proj: np.ndarray) -> None:
+        if self._bone_vao is None or not getattr(self, "_bone_count", 0):
+            return
+        self.ctx.disable(moderngl.DEPTH_TEST)
+        _set(self.line_program, "u_view_proj", mathutil.gl_bytes(view_proj))
+        _set(self.line_program, "u_color", BONE_COLOR)
+        self._bone_vao.render(moderngl.LINES, vertices=self._bone_count)
+        self.ctx.enable(moderngl.PROGRAM_POINT_SIZE)
+        self._bone_vao.render(moderngl.POINTS, vertices=self._bone_count)
+        self.ctx.enable(moderngl.DEPTH_TEST)
+
+
+def _set(prog: moderngl.Program, name: str, value: object) -> None:
+    """Set a uniform if the compiler kept it (unused uniforms are optimised away)."""
+    member = prog.get(name, None)
+    if not isinstance(member, moderngl.Uniform):
+        return
+    if isinstance(value, bytes):
+        member.write(value)
+    else:
+        member.value = value
+
+
+def _light_direction(camera: Camera) -> np.ndarray:
+    """A key light over the viewer's left shoulder, so faces read with soft shading."""
+    view = camera.view_matrix()
+    right, up, back = view[0, :3], view[1, :3], view[2, :3]
+    d = back + 0.6 * up - 0.4 * right
+    return d / (np.linalg.norm(d) or 1.0) if math.isfinite(float(d.sum())) else np.array([0.0, 0.0, 1.0])

@@ -1,0 +1,113 @@
+"""The avatar inventory (seed 004 Phase 3): items a player owns, one row per (player, item)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from studio.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from studio.domain.identity import Identity
+from studio.store.engine import read_session, write_session
+from studio.store.models import ITEM_SOURCES, ITEM_TYPES, InventoryItem
+from studio.store.repositories import InventoryRepository, UserRepository
+
+ITEM_ID_MAX = 100
+
+
+@dataclass(frozen=True)
+class InventoryItemView:
+    id: uuid.UUID
+    item_type: str
+    item_id: str
+    glb_url: str
+    thumbnail_url: str | None
+    acquired_at: datetime
+    source: str
+    version: int
+
+    @classmethod
+    def of(cls, row: InventoryItem) -> InventoryItemView:
+        return cls(
+            row.id, row.item_type, row.item_id, row.glb_url, row.thumbnail_url, row.acquired_at, row.source,
+            row.version,
+        )
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "itemType": self.item_type,
+            "itemId": self.item_id,
+            "glbUrl": self.glb_url,
+            "thumbnailUrl": self.thumbnail_url,
+            "acquiredAt": self.acquired_at.isoformat(),
+            "source": self.source,
+        }
+
+
+def _check_item_id(item_id: str) -> str:
+    text = (item_id or "").strip()
+    if not text or len(text) > ITEM_ID_MAX:
+        raise InvalidInputError(f"an item id needs 1-{ITEM_ID_MAX} characters")
+    return text
+
+
+class InventoryService:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def grant(
+        self,
+        me: Identity,
+        item_type: str,
+        item_id: str,
+        glb_url: str,
+        *,
+        thumbnail_url: str | None = None,
+        source: str = "default",
+    ) -> InventoryItemView:
+        """Give ``me`` an item. Owning it already is a :class:`ConflictError` (unique per player and item)."""
+        if item_type not in ITEM_TYPES:
+            raise InvalidInputError(f"item type must be one of {', '.join(ITEM_TYPES)}")
+        if source not in ITEM_SOURCES:
+            raise InvalidInputError(f"item source must be one of {', '.join(ITEM_SOURCES)}")
+        if not (glb_url or "").strip():
+            raise InvalidInputError("an inventory item needs the URL of its GLB")
+        key = _check_item_id(item_id)
+        with write_session(self.engine) as s:
+            user = UserRepository(s).ensure(me.username, me.address, for_update=True)
+            if InventoryRepository(s).get(user.id, key) is not None:
+                raise ConflictError(f"{me.username} already owns {key}")
+            row = InventoryItem(
+                user_id=user.id, item_type=item_type, item_id=key, glb_url=glb_url.strip(),
+                thumbnail_url=thumbnail_url, source=source,
+            )  # fmt: skip
+            s.add(row)
+            s.flush()
+            return InventoryItemView.of(row)
+
+    def list(self, me: Identity, item_type: str | None = None) -> list[InventoryItemView]:
+        if item_type is not None and item_type not in ITEM_TYPES:
+            raise InvalidInputError(f"item type must be one of {', '.join(ITEM_TYPES)}")
+        with read_session(self.engine) as s:
+            user = UserRepository(s).get(me.username)
+            if user is None:
+                return []
+            return [InventoryItemView.of(r) for r in InventoryRepository(s).list(user.id, item_type)]
+
+    def owns(self, me: Identity, item_id: str) -> bool:
+        with read_session(self.engine) as s:
+            user = UserRepository(s).get(me.username)
+            return bool(user and InventoryRepository(s).get(user.id, _check_item_id(item_id)))
+
+    def revoke(self, me: Identity, item_id: str) -> None:
+        key = _check_item_id(item_id)
+        with write_session(self.engine) as s:
+            user = UserRepository(s).get(me.username, for_update=True)
+            row = InventoryRepository(s).get(user.id, key) if user else None
+            if row is None:
+                raise NotFoundError(f"{me.username} does not own {key}")
+            s.delete(row)

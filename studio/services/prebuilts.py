@@ -1,0 +1,357 @@
+"""The artists' prebuilt pipeline: a folder of source VRM/GLB files -> runtime GLB, source VRM, webp
+thumbnail and a catalogue, built in parallel on every core; unchanged sources are skipped.
+
+A source ``NAME.vrm`` (or ``.glb``) may have ``NAME.json`` beside it: seed 004 metadata applied before
+export, plus optional ``"name"`` and ``"kind"`` for the catalogue. The content hash covers the
+source bytes, the metadata bytes, the preset and :data:`PIPELINE_VERSION`, so a change to any of
+them rebuilds that item and nothing else.
+
+The catalogue (``catalogue.json``) is written atomically after every item, so a cancelled or
+crashed build keeps what it finished and the next run picks up where it stopped. Publishing the
+result (blob store + database rows) is :mod:`studio.services.publish_prebuilts`. See docs/prebuilts.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.domain.errors import CancelledError, InvalidInputError, StudioError
+from studio.fsutil import write_atomic
+
+#: bump when the exporter's output changes for the same input, so every item is rebuilt once
+PIPELINE_VERSION = "1"
+CATALOGUE = "catalogue.json"
+SOURCE_SUFFIXES = (".vrm", ".glb")
+#: the catalogue kinds (the ``prebuilts.kind`` column's CHECK constraint in studio.store.models)
+KINDS = ("avatar", "hair", "clothing", "attachment")
+MAX_MESSAGES = 5  # validation messages kept per file in the report (counts stay exact)
+Progress = Callable[["ItemReport", int, int], None]
+Cancel = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class PrebuiltSource:
+    id: str
+    path: Path
+    metadata_path: Path | None
+
+
+@dataclass
+class ItemReport:
+    """One item's outcome. ``files``: kind -> {path (relative to OUT), size, sha256};
+    ``validation``: kind -> {errors, warnings, messages}."""
+
+    id: str
+    status: str  # "built" | "skipped" | "failed"
+    content_hash: str
+    name: str = ""
+    kind: str = "avatar"
+    metadata: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    validation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(int(f["size"]) for f in self.files.values())
+
+
+@dataclass
+class BuildReport:
+    items: list[ItemReport]
+    seconds: float
+    workers: int = 1
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("failed") == 0
+
+
+def discover(src_dir: str | os.PathLike[str]) -> list[PrebuiltSource]:
+    """Every ``*.vrm``/``*.glb`` directly in ``src_dir`` (sorted), with its ``.json`` metadata if any."""
+    root = Path(src_dir)
+    if not root.is_dir():
+        raise InvalidInputError(f"{root}: not a folder of source avatars")
+    sources = []
+    seen: dict[str, Path] = {}
+    for path in sorted(root.iterdir()):
+        if path.suffix.lower() not in SOURCE_SUFFIXES or not path.is_file():
+            continue
+        if path.stem in seen:
+            raise InvalidInputError(
+                f"{path.name} and {seen[path.stem].name} would both export as {path.stem!r}"
+            )
+        seen[path.stem] = path
+        meta = path.with_suffix(".json")
+        sources.append(PrebuiltSource(path.stem, path, meta if meta.is_file() else None))
+    if not sources:
+        raise InvalidInputError(f"{root}: no .vrm or .glb files to build")
+    return sources
+
+
+def content_hash(source: PrebuiltSource, preset: str) -> str:
+    digest = hashlib.sha256(f"studio-prebuilt/{PIPELINE_VERSION}/{preset}\0".encode())
+    with source.path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    digest.update(b"\0meta\0")
+    if source.metadata_path is not None:
+        digest.update(source.metadata_path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_catalogue(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """The last build's catalogue rows by id ({} when there is none yet)."""
+    path = Path(out_dir) / CATALOGUE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {item["id"]: item for item in data["items"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInputError(f"{path}: unreadable catalogue ({exc}); delete it to rebuild") from exc
+
+
+def default_workers() -> int:
+    """The cores this process may use (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def build_prebuilts(
+    src_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    preset: str = "web",
+    workers: int | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> BuildReport:
+    """Build every changed source in parallel (``workers`` processes, default: all cores).
+
+    ``progress(item, done, total)`` is called once per item (skipped ones first). A failed item is
+    reported and recorded; it never stops the others."""
+    started = time.perf_counter()
+    out = Path(out_dir)
+    sources = discover(src_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    previous = load_catalogue(out)
+    done: dict[str, ItemReport] = {}
+    todo: list[tuple[PrebuiltSource, str]] = []
+    for source in sources:
+        digest = content_hash(source, preset)
+        old = previous.get(source.id)
+        if old and old.get("content_hash") == digest and _outputs_present(out, old):
+            done[source.id] = _skipped(old)
+        else:
+            todo.append((source, digest))
+    total = len(sources)
+    for item in list(done.values()):
+        _notify(progress, item, len(done), total)
+    count = max(1, min(workers or default_workers(), len(todo) or 1))
+    try:
+        for item in _run(todo, out, preset, count, cancel):
+            done[item.id] = item
+            _write_catalogue(out, [done[s.id] for s in sources if s.id in done])
+            _notify(progress, item, len(done), total)
+    finally:
+        _remove_stale(out, previous, {s.id for s in sources})
+    items = [done[s.id] for s in sources]
+    _write_catalogue(out, items)
+    return BuildReport(items, time.perf_counter() - started, count)
+
+
+def _run(
+    todo: list[tuple[PrebuiltSource, str]], out: Path, preset: str, workers: int, cancel: Cancel | None
+) -> Iterator[ItemReport]:
+    if not todo:
+        return
+    if workers == 1:
+        for source, digest in todo:
+            _check_cancel(cancel)
+            yield build_one(source, digest, str(out), preset)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=_worker_init)
+    futures: dict[Future[ItemReport], PrebuiltSource] = {
+        pool.submit(build_one, source, digest, str(out), preset): source for source, digest in todo
+    }
+    digests = {source.id: digest for source, digest in todo}
+    pending = set(futures)
+    try:
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                source = futures[future]
+                yield _result(future, source, digests[source.id])
+            _check_cancel(cancel)
+    finally:
+        # On cancel or error: drop what has not started; the running items finish and are lost
+        # (their files were written atomically, the catalogue does not list them: rebuilt next time).
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(future: Future[ItemReport], source: PrebuiltSource, digest: str) -> ItemReport:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory, a crash in a native library): the pool is gone.
+        return ItemReport(
+            source.id,
+            "failed",
+            digest,
+            name=source.id,
+            message="the worker process building it died (out of memory or a crash)",
+        )
+
+
+def _mp_context() -> Any:
+    """``forkserver`` on Linux: workers fork from a clean server process that has the exporter
+    imported, so they start fast and never inherit the caller's threads or OpenGL context (the UI
+    and the test run hold one; a forked EGL context is unusable). ``spawn`` elsewhere."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(
+            [
+                "studio.services.prebuilts",
+                "studio.services.export",
+                "studio.render.thumbnail",
+                "studio.gltf.validate",
+            ]
+        )
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _worker_init() -> None:
+    """One core per worker: Mesa's llvmpipe otherwise starts a rasteriser thread per core in every
+    worker (N workers x N threads fighting for N cores). Set before the worker's EGL context exists."""
+    os.environ.setdefault("LP_NUM_THREADS", "1")
+
+
+def build_one(source: PrebuiltSource, digest: str, out_dir: str, preset: str) -> ItemReport:
+    """Export one source and validate what was written. Runs in a worker process; never raises
+    for a bad source (the item is reported as failed with the reason)."""
+    started = time.perf_counter()
+    item = ItemReport(source.id, "built", digest, name=source.id)
+    try:
+        _export_one(source, item, Path(out_dir), preset)
+    except StudioError as exc:
+        item.status, item.message = "failed", str(exc)
+    except Exception as exc:  # one broken file must not stop the batch; the message names the cause
+        item.status, item.message = "failed", f"unexpected error ({type(exc).__name__}: {exc})"
+    item.seconds = time.perf_counter() - started
+    return item
+
+
+def _export_one(source: PrebuiltSource, item: ItemReport, out: Path, preset: str) -> None:
+    from studio.services.export import export_avatar, read_metadata_file
+
+    metadata = read_metadata_file(source.metadata_path) if source.metadata_path else {}
+    item.name = str(metadata.pop("name", source.id))
+    item.kind = str(metadata.pop("kind", "avatar"))
+    if item.kind not in KINDS:
+        raise InvalidInputError(
+            f"{source.metadata_path}: kind {item.kind!r} is not one of {', '.join(KINDS)}"
+        )
+    item.metadata = metadata
+    result = export_avatar(source.path, out, metadata=metadata, preset=preset, avatar_id=source.id)
+    for kind, path in (("glb", result.glb), ("vrm", result.vrm), ("webp", result.webp)):
+        if path is not None:
+            item.files[kind] = _file_entry(Path(path), out)
+    item.validation = _validate_outputs(result.glb, result.vrm)
+    failing = [k for k, v in item.validation.items() if v["errors"]]
+    if failing:
+        first = item.validation[failing[0]]["messages"][:1]
+        item.status = "failed"
+        item.message = f"the exported {'/'.join(failing)} does not validate" + (
+            f": {first[0]}" if first else ""
+        )
+
+
+def _validate_outputs(glb: Path, vrm: Path | None) -> dict[str, dict[str, Any]]:
+    """Validate the files as written (read back from disk, not the bytes in memory)."""
+    from studio.gltf.io import load
+    from studio.gltf.validate import validate
+
+    report = {}
+    for kind, path in (("glb", glb), ("vrm", vrm)):
+        if path is None:
+            continue
+        result = validate(load(path))
+        shown = [*result.errors, *result.warnings][:MAX_MESSAGES]
+        report[kind] = {
+            "errors": result.counts.get("error", 0),
+            "warnings": result.counts.get("warning", 0),
+            "messages": [f"{i.severity} {i.code}: {i.message}" for i in shown],
+        }
+    return report
+
+
+def _file_entry(path: Path, root: Path) -> dict[str, Any]:
+    data = path.read_bytes()
+    return {
+        "path": path.relative_to(root).as_posix(),
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def _outputs_present(out: Path, entry: dict[str, Any]) -> bool:
+    files = entry.get("files") or {}
+    if entry.get("status") == "failed" or "glb" not in files:
+        return False
+    return all(
+        (out / f["path"]).is_file() and (out / f["path"]).stat().st_size == f["size"] for f in files.values()
+    )
+
+
+def _remove_stale(out: Path, previous: dict[str, dict[str, Any]], current: set[str]) -> None:
+    """Delete the outputs of sources that are gone, so OUT holds exactly what the catalogue lists."""
+    for item_id, entry in previous.items():
+        if item_id in current:
+            continue
+        for f in (entry.get("files") or {}).values():
+            (out / f["path"]).unlink(missing_ok=True)
+
+
+def _skipped(entry: dict[str, Any]) -> ItemReport:
+    keys = ("id", "content_hash", "name", "kind", "metadata", "files", "validation")
+    return ItemReport(status="skipped", **{k: entry[k] for k in keys if k in entry})
+
+
+def _write_catalogue(out: Path, items: list[ItemReport]) -> None:
+    rows = []
+    for item in items:
+        row = asdict(item)
+        row.pop("seconds")
+        if row["status"] == "skipped":
+            row["status"] = "built"  # the catalogue records the last build's outcome
+        rows.append(row)
+    payload = {"version": 1, "pipeline": PIPELINE_VERSION, "items": rows}
+    write_atomic(out / CATALOGUE, json.dumps(payload, indent=2, sort_keys=True).encode("utf-8"))
+
+
+def _notify(progress: Progress | None, item: ItemReport, done: int, total: int) -> None:
+    if progress is not None:
+        progress(item, done, total)
+
+
+def _check_cancel(cancel: Cancel | None) -> None:
+    if cancel is not None and cancel():
+        raise CancelledError("prebuilt build cancelled; finished items are kept in the catalogue")

@@ -1,0 +1,235 @@
+"""The generation job log (``avatar_generation_logs``) and the atomic rate-limit reservation.
+
+Quota rule (docs/generation.md): a job *consumes* quota while it is ``pending`` or
+``in_progress`` and once it is ``success`` or ``cancelled`` (Fal may have run it). ``failed``
+(a server-side failure, no usable image) and ``refused`` (moderation) do not consume quota.
+
+:meth:`GenerationLogStore.reserve` counts and inserts in ONE transaction that first locks the
+player's profile row: ``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite (the
+write lock is taken before the count). Two devices reserving at once are serialised on that lock,
+so the second one sees the first one's row and is refused.
+
+State changes after the reservation are conditional updates (``WHERE status IN (...)``), so a
+duplicate completion (two resumes, a retried callback) changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from studio.domain.errors import NotFoundError, StudioError
+from studio.store.engine import read_session, write_session
+from studio.store.models import GenerationLog, PlayerProfile, utcnow
+from studio.store.repositories import LogRepository, ProfileRepository
+
+ACTIVE = ("pending", "in_progress")
+CONSUMING = ("pending", "in_progress", "success", "cancelled")
+Clock = Callable[[], datetime]
+
+
+class RateLimitedError(StudioError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, next_available_at: datetime) -> None:
+        super().__init__(message)
+        self.next_available_at = next_available_at
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    window: timedelta
+    used: int
+    next_available_at: datetime | None  # None: a generation is available now
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+
+@dataclass(frozen=True)
+class LogView:
+    """A plain copy of one log row (callers never hold ORM rows)."""
+
+    id: str
+    cartridge_username: str
+    prompt: str
+    style: str | None
+    seed: int | None
+    model: str | None
+    fal_job_id: str | None
+    status: str
+    error_message: str | None
+    image_url: str | None
+    image_urls: tuple[str, ...]
+    created_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: GenerationLog) -> LogView:
+        return cls(
+            row.id, row.cartridge_username, row.prompt, row.style, row.seed, row.model, row.fal_job_id,
+            row.status, row.error_message, row.image_url, tuple(row.image_urls or ()), row.created_at,
+            row.completed_at,
+        )
+
+
+def _quota(created: Sequence[datetime], limit: int, window: timedelta) -> Quota:
+    """``created``: consuming rows inside the window, oldest first."""
+    used = len(created)
+    if used < limit:
+        return Quota(limit, window, used, None)
+    # The slot frees when the (used - limit + 1)-th oldest row leaves the window.
+    return Quota(limit, window, used, created[used - limit] + window)
+
+
+class GenerationLogStore:
+    """Repository for generation logs over an engine; each method is one transaction."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    # -- rate limit ---------------------------------------------------------------------------
+    def _consuming_since(self, session: Session, username: str, since: datetime) -> list[datetime]:
+        stmt = (
+            select(GenerationLog.created_at)
+            .where(
+                GenerationLog.cartridge_username == username,
+                GenerationLog.status.in_(CONSUMING),
+                GenerationLog.created_at > since,
+            )
+            .order_by(GenerationLog.created_at)
+        )
+        return list(session.scalars(stmt))
+
+    def quota(self, username: str, limit: int, window: timedelta) -> Quota:
+        with read_session(self.engine) as s:
+            return _quota(self._consuming_since(s, username, self.clock() - window), limit, window)
+
+    def _lock_profile(self, session: Session, username: str, address: str) -> PlayerProfile:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert(PlayerProfile)
+            .values(cartridge_username=username, player_address=address, generation_count=0, version=1)
+            .on_conflict_do_nothing(index_elements=["cartridge_username"])
+        )
+        profile = ProfileRepository(session).get(username, for_update=True)
+        assert profile is not None
+        return profile
+
+    def reserve(
+        self, *, username: str, address: str, prompt: str, style: str | None, seed: int, model: str,
+        limit: int, window: timedelta,
+    ) -> LogView:
+        """Check the quota and insert a ``pending`` log, atomically; raise :class:`RateLimitedError`."""
+        with write_session(self.engine) as s:
+            profile = self._lock_profile(s, username, address)
+            now = self.clock()
+            quota = _quota(self._consuming_since(s, username, now - window), limit, window)
+            if quota.next_available_at is not None:
+                raise RateLimitedError(
+                    f"You have used your {limit} generation(s) for this {_window_text(window)}. "
+                    f"The next one is available at {quota.next_available_at:%Y-%m-%d %H:%M} UTC.",
+                    next_available_at=quota.next_available_at,
+                )
+            row = GenerationLog(
+                id=uuid.uuid4().hex, cartridge_username=username, prompt=prompt, style=style, seed=seed,
+                model=model, status="pending", created_at=now, updated_at=now,
+            )
+            s.add(row)
+            profile.last_generation_at = now
+            s.flush()
+            return LogView.of(row)
+
+    def record_refused(self, *, username: str, prompt: str, style: str | None, reason: str) -> LogView:
+        """Keep a refused prompt for audit (it does not consume quota)."""
+        now = self.clock()
+        with write_session(self.engine) as s:
+            row = GenerationLog(
+                id=uuid.uuid4().hex, cartridge_username=username, prompt=prompt, style=style,
+                status="refused", error_message=reason, created_at=now, updated_at=now, completed_at=now,
+            )
+            s.add(row)
+            s.flush()
+            return LogView.of(row)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def _transition(self, log_id: str, from_: Sequence[str], **values: object) -> bool:
+        now = self.clock()
+        with write_session(self.engine) as s:
+            result = s.execute(
+                update(GenerationLog)
+                .where(GenerationLog.id == log_id, GenerationLog.status.in_(list(from_)))
+                .values(updated_at=now, version=GenerationLog.version + 1, **values)
+                .execution_options(synchronize_session=False)
+            )
+            changed = bool(result.rowcount)  # type: ignore[attr-defined]
+            if changed and values.get("status") == "success":
+                owner = select(GenerationLog.cartridge_username).where(GenerationLog.id == log_id)
+                username = s.scalar(owner)
+                s.execute(
+                    update(PlayerProfile)
+                    .where(PlayerProfile.cartridge_username == username)
+                    .values(generation_count=PlayerProfile.generation_count + 1,
+                            version=PlayerProfile.version + 1, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            return changed
+
+    def attach_job(self, log_id: str, fal_job_id: str) -> bool:
+        return self._transition(log_id, ("pending",), fal_job_id=fal_job_id)
+
+    def mark_in_progress(self, log_id: str) -> bool:
+        return self._transition(log_id, ("pending",), status="in_progress")
+
+    def complete(self, log_id: str, refs: Sequence[str], note: str | None = None) -> bool:
+        """Record success with the kept images; False when the job was already final (a duplicate)."""
+        return self._transition(
+            log_id, ACTIVE, status="success", image_url=refs[0], image_urls=list(refs),
+            error_message=note, completed_at=self.clock(),
+        )
+
+    def fail(self, log_id: str, message: str) -> bool:
+        now = self.clock()
+        return self._transition(log_id, ACTIVE, status="failed", error_message=message, completed_at=now)
+
+    def cancel(self, log_id: str) -> bool:
+        return self._transition(
+            log_id, ACTIVE, status="cancelled", error_message="cancelled by the user",
+            completed_at=self.clock(),
+        )
+
+    # -- reads ----------------------------------------------------------------------------------
+    def get(self, log_id: str) -> LogView:
+        with read_session(self.engine) as s:
+            row = LogRepository(s).get(log_id)
+            if row is None:
+                raise NotFoundError(f"no generation {log_id}")
+            return LogView.of(row)
+
+    def for_user(self, username: str, *, statuses: Sequence[str] = (), limit: int = 50) -> list[LogView]:
+        with read_session(self.engine) as s:
+            rows = LogRepository(s).for_user(username, statuses=statuses, limit=limit)
+            return [LogView.of(r) for r in rows]
+
+    def unfinished(self, username: str) -> list[LogView]:
+        """Jobs to resume after a restart, oldest first."""
+        return sorted(self.for_user(username, statuses=ACTIVE, limit=1000), key=lambda v: v.created_at)
+
+
+def _window_text(window: timedelta) -> str:
+    hours = window.total_seconds() / 3600
+    if hours == 24:
+        return "24 hours"
+    if hours == 24 * 7:
+        return "week"
+    return f"{hours:g} hours"

@@ -1,0 +1,77 @@
+"""Run the record migrations from code: no alembic.ini needed at run time.
+
+``upgrade(engine_or_url)`` brings a database to the newest revision in one transaction (both
+SQLite and PostgreSQL run DDL transactionally), so a crash mid-upgrade leaves the old schema.
+Two processes upgrading at once are serialised: SQLite by ``BEGIN IMMEDIATE``, PostgreSQL by a
+transaction-scoped advisory lock.
+"""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import URL
+
+from studio.store.engine import make_engine
+
+SCRIPT_LOCATION = "studio.store:migrations"
+_PG_LOCK_KEY = 0x57D10  # any constant; only upgrades take it
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migration history is empty"
+    return head
+
+
+def upgrade(target: Engine | str | URL, revision: str = "head") -> str | None:
+    """Migrate ``target`` (an engine or a URL) to ``revision``; returns the revision now current."""
+    engine, owned = _engine(target)
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(studio_sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+                command.upgrade(alembic_config(conn), revision)
+                return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def downgrade(target: Engine | str | URL, revision: str) -> None:
+    engine, owned = _engine(target)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), revision)
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def current_revision(target: Engine | str | URL) -> str | None:
+    engine, owned = _engine(target)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def _engine(target: Engine | str | URL) -> tuple[Engine, bool]:
+    if isinstance(target, Engine):
+        return target, False
+    return make_engine(target), True

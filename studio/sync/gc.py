@@ -1,0 +1,129 @@
+"""Garbage collection: delete objects no live row points at, once they are older than a grace period.
+
+Remote GC runs under the exclusive PostgreSQL advisory lock that every push holds in shared mode
+while it checks its objects exist and commits, so an object cannot vanish between a push's check
+and its commit; the grace period protects uploads whose rows are not committed yet. The same pass
+repairs layout copies (``avatars/{userId}/{avatarId}.*``): missing or stale ones are re-copied,
+ones whose entry is gone are deleted. Local GC clears the local store the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, select, text
+
+from studio.blobs.base import BlobStore, CancelFn, check_cancel
+from studio.blobs.layout import OBJECTS_PREFIX, sha256_of_object_key
+from studio.store.models import Prebuilt, User
+from studio.sync.blobsync import layout_targets
+from studio.sync.entities import ENTITIES, WARDROBE, table_of, to_json_row
+from studio.sync.remote import GC_LOCK
+
+DEFAULT_GRACE = timedelta(hours=24)
+
+
+@dataclass
+class GcReport:
+    scanned: int = 0
+    deleted: int = 0
+    deleted_bytes: int = 0
+    kept_young: int = 0
+    layout_repaired: int = 0
+    layout_removed: int = 0
+
+
+def referenced_keys(conn: Connection) -> set[str]:
+    """Every content key a live row of any synced table, a user or a prebuilt points at."""
+    keys: set[str] = set()
+    for spec in ENTITIES.values():
+        if not spec.blobs:
+            continue
+        query = select(*(spec.table.c[c] for c in spec.blobs))
+        if spec.tombstone:
+            query = query.where(spec.table.c[spec.tombstone].is_(None))
+        for row in conn.execute(query):
+            keys.update(str(v) for v in row if v and sha256_of_object_key(str(v)))
+    for table, cols in (
+        (User.__table__, ("avatar_url", "avatar_source_url", "thumbnail_url")),
+        (table_of(Prebuilt), ("glb_url", "source_url", "thumbnail_url")),
+    ):
+        for row in conn.execute(select(*(table.c[c] for c in cols))):
+            keys.update(str(v) for v in row if v and sha256_of_object_key(str(v)))
+    return keys
+
+
+def collect_remote(
+    engine: Engine,
+    store: BlobStore,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    now: datetime | None = None,
+    cancel: CancelFn | None = None,
+) -> GcReport:
+    report = GcReport()
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": GC_LOCK})
+        live = referenced_keys(conn)
+        _sweep(store, live, now - grace, report, cancel)
+        wanted = _layout_wanted(conn)
+        _repair_layout(store, wanted, report, cancel)
+    return report
+
+
+def collect_local(
+    engine: Engine,
+    store: BlobStore,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    now: datetime | None = None,
+    cancel: CancelFn | None = None,
+) -> GcReport:
+    """Local store: keep what local rows and not-yet-acknowledged shadows point at."""
+    report = GcReport()
+    with engine.connect() as conn:
+        live = referenced_keys(conn)
+    _sweep(store, live, (now or datetime.now(UTC)) - grace, report, cancel)
+    return report
+
+
+def _sweep(
+    store: BlobStore, live: set[str], cutoff: datetime, report: GcReport, cancel: CancelFn | None
+) -> None:
+    for ref in list(store.list(OBJECTS_PREFIX)):
+        check_cancel(cancel)
+        report.scanned += 1
+        if ref.key in live:
+            continue
+        if ref.last_modified is not None and ref.last_modified > cutoff:
+            report.kept_young += 1
+            continue
+        store.delete(ref.key)
+        report.deleted += 1
+        report.deleted_bytes += ref.size
+
+
+def _layout_wanted(conn: Connection) -> dict[str, str]:
+    wanted: dict[str, str] = {}
+    w = WARDROBE.table
+    for row in conn.execute(select(w).where(w.c.deleted_at.is_(None))).mappings():
+        wanted.update(layout_targets(to_json_row(w, row)))
+    return wanted
+
+
+def _repair_layout(
+    store: BlobStore, wanted: dict[str, str], report: GcReport, cancel: CancelFn | None
+) -> None:
+    present = {ref.key for ref in store.list("avatars/")}
+    for key in sorted(present - set(wanted)):
+        check_cancel(cancel)
+        store.delete(key)
+        report.layout_removed += 1
+    for layout, source in sorted(wanted.items()):
+        check_cancel(cancel)
+        current = store.head(layout) if layout in present else None
+        if (current is None or current.sha256 != sha256_of_object_key(source)) and store.exists(source):
+            store.copy(source, layout)
+            report.layout_repaired += 1

@@ -1,0 +1,249 @@
+"""The editor widgets of the wardrobe pane: tints, morph sliders, bone proportions, outfit.
+
+Every user gesture becomes one undo command pushed on the shared ``QUndoStack`` (view -> model);
+every change of :class:`AvatarEdits` — a gesture, an undo, a reload — updates the widgets with
+their signals blocked (model -> view), so an undo never pushes a new command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QUndoCommand
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.ui.commands import EquipItemCommand, SetBoneScaleCommand, SetMorphCommand, SetTintCommand
+from studio.ui.edits import AvatarEdits
+
+Push = Callable[[QUndoCommand], None]
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+class TintEditor(QScrollArea):
+    """A colour swatch per material; click to pick, the small button resets to the file's colour."""
+
+    def __init__(self, edits: AvatarEdits, push: Push, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edits, self.push = edits, push
+        self.swatches: dict[str, QPushButton] = {}
+        self.setWidgetResizable(True)
+        self.edits.changed.connect(self._changed)
+
+    def set_materials(self, materials: Sequence[str]) -> None:
+        inner = QWidget()
+        form = QFormLayout(inner)
+        self.swatches = {}
+        for name in materials:
+            swatch = QPushButton()
+            swatch.setMinimumWidth(90)
+            swatch.clicked.connect(lambda _=False, m=name: self._choose(m))
+            reset = QToolButton()
+            reset.setText("↺")
+            reset.setToolTip("Back to the colour in the file")
+            reset.clicked.connect(lambda _=False, m=name: self.pick(m, None))
+            row = QHBoxLayout()
+            row.addWidget(swatch, 1)
+            row.addWidget(reset)
+            form.addRow(name, row)
+            self.swatches[name] = swatch
+            self._show(name)
+        self.setWidget(inner)
+
+    def pick(self, material: str, color: str | None) -> None:
+        """View -> model: the user chose ``color`` (``#rrggbb``) for ``material`` (None resets)."""
+        if self.edits.tint(material) != color:
+            self.push(SetTintCommand(self.edits, material, color))
+
+    def _choose(self, material: str) -> None:
+        start = QColor(self.edits.tint(material) or "#ffffff")
+        color = QColorDialog.getColor(start, self, f"Tint for {material}")
+        if color.isValid():
+            self.pick(material, color.name())
+
+    def _changed(self, kind: str, key: str) -> None:
+        if kind == "all":
+            for name in self.swatches:
+                self._show(name)
+        elif kind == "tint" and key in self.swatches:
+            self._show(key)
+
+    def _show(self, material: str) -> None:
+        tint = self.edits.tint(material)
+        swatch = self.swatches[material]
+        swatch.setText(tint or "as authored")
+        fg = "#000" if tint and QColor(tint).lightness() > 128 else "#fff"
+        swatch.setStyleSheet(f"background:{tint}; color:{fg};" if tint else "")
+
+
+class SliderEditor(QScrollArea):
+    """A slider per key. Values are ``slider / scale``; one drag becomes one merged undo step."""
+
+    def __init__(
+        self,
+        edits: AvatarEdits,
+        push: Push,
+        kind: str,
+        value_range: tuple[int, int],
+        scale: float,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.edits, self.push, self.kind = edits, push, kind
+        self.range, self.scale = value_range, scale
+        self.sliders: dict[str, QSlider] = {}
+        self._drag = 0
+        self._drags = 0
+        self.setWidgetResizable(True)
+        self.edits.changed.connect(self._changed)
+
+    def set_keys(self, keys: Sequence[str]) -> None:
+        inner = QWidget()
+        form = QFormLayout(inner)
+        self.sliders = {}
+        for key in keys:
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(*self.range)
+            slider.setObjectName(key)
+            slider.sliderPressed.connect(self._press)
+            slider.sliderReleased.connect(self._release)
+            slider.valueChanged.connect(lambda v, k=key: self.set_value(k, v / self.scale))
+            form.addRow(_label(key.rsplit("/", 1)[-1]), slider)
+            self.sliders[key] = slider
+            self._show(key)
+        if not keys:
+            form.addRow(QLabel("Nothing to adjust on this avatar."))
+        self.setWidget(inner)
+
+    def _press(self) -> None:
+        self._drags += 1
+        self._drag = self._drags
+
+    def _release(self) -> None:
+        self._drag = 0
+
+    def set_value(self, key: str, value: float) -> None:
+        """View -> model; during a drag every movement merges into one undo step."""
+        if abs(self.current(key) - value) > 1e-9:
+            self.push(self.command(key, value, self._drag))
+
+    def current(self, key: str) -> float:
+        raise NotImplementedError
+
+    def command(self, key: str, value: float, drag: int) -> QUndoCommand:
+        raise NotImplementedError
+
+    def _changed(self, kind: str, key: str) -> None:
+        if kind == "all":
+            for name in self.sliders:
+                self._show(name)
+        elif kind == self.kind and key in self.sliders:
+            self._show(key)
+
+    def _show(self, key: str) -> None:
+        slider = self.sliders[key]
+        slider.blockSignals(True)
+        slider.setValue(round(self.current(key) * self.scale))
+        slider.blockSignals(False)
+
+
+class MorphEditor(SliderEditor):
+    """Body or face morph weights in [-1, 1]; keys are ``<group>/<name>``."""
+
+    def __init__(self, edits: AvatarEdits, push: Push, parent: QWidget | None = None) -> None:
+        super().__init__(edits, push, "morph", (-100, 100), 100.0, parent)
+
+    def current(self, key: str) -> float:
+        group, name = key.split("/", 1)
+        return self.edits.morph(group, name)
+
+    def command(self, key: str, value: float, drag: int) -> QUndoCommand:
+        group, name = key.split("/", 1)
+        return SetMorphCommand(self.edits, group, name, value, drag)
+
+
+class BoneEditor(SliderEditor):
+    """Bone proportions: a scale factor per humanoid bone, 0.5x to 1.5x."""
+
+    def __init__(self, edits: AvatarEdits, push: Push, parent: QWidget | None = None) -> None:
+        super().__init__(edits, push, "bone", (50, 150), 100.0, parent)
+
+    def current(self, key: str) -> float:
+        return self.edits.bone_scale(key)
+
+    def command(self, key: str, value: float, drag: int) -> QUndoCommand:
+        return SetBoneScaleCommand(self.edits, key, value, drag)
+
+
+class OutfitEditor(QWidget):
+    """The inventory's hair and clothing with a tick for what the avatar wears."""
+
+    SLOT_OF: ClassVar[dict[str, str]] = {"hair": "hair", "clothing": "clothing", "attachment": "attachments"}
+
+    def __init__(self, edits: AvatarEdits, push: Push, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edits, self.push = edits, push
+        self.list = QListWidget()
+        self.hint = QLabel("Tick an item to wear it; hair replaces the current hair.")
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.hint)
+        self.list.itemChanged.connect(self._ticked)
+        self.edits.changed.connect(self._changed)
+
+    def set_items(self, items: Sequence[Any]) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for item in items:
+            slot = self.SLOT_OF.get(item.item_type)
+            if slot is None:
+                continue
+            row = QListWidgetItem(f"{item.item_id}   ·  {item.item_type}, {item.source}")
+            row.setData(Qt.ItemDataRole.UserRole, (slot, item.item_id))
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            self.list.addItem(row)
+        self.list.blockSignals(False)
+        self._show()
+
+    def set_worn(self, item_id: str, worn: bool) -> None:
+        """View -> model for one item (what ticking its box does)."""
+        for row in range(self.list.count()):
+            slot, ident = self.list.item(row).data(Qt.ItemDataRole.UserRole)
+            if ident == item_id and (item_id in self.edits.equipped()) != worn:
+                self.push(EquipItemCommand(self.edits, slot, item_id, equip=worn))
+
+    def _ticked(self, row: QListWidgetItem) -> None:
+        _, ident = row.data(Qt.ItemDataRole.UserRole)
+        self.set_worn(ident, row.checkState() == Qt.CheckState.Checked)
+
+    def _changed(self, kind: str, _key: str) -> None:
+        if kind in ("equip", "all"):
+            self._show()
+
+    def _show(self) -> None:
+        worn = set(self.edits.equipped())
+        self.list.blockSignals(True)
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            _, ident = item.data(Qt.ItemDataRole.UserRole)
+            item.setCheckState(Qt.CheckState.Checked if ident in worn else Qt.CheckState.Unchecked)
+        self.list.blockSignals(False)

@@ -1,0 +1,73 @@
+"""`studio sync` end to end: settings from the environment, real PostgreSQL, the local S3 server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from studio.blobs.base import sha256_bytes
+from studio.blobs.layout import object_key
+from studio.cli import main
+from studio.store.engine import make_engine
+from studio.store.models import WardrobeEntry
+from tests.fixtures.s3 import ACCESS_KEY, SECRET_KEY
+
+pytestmark = [pytest.mark.postgres, pytest.mark.s3]
+
+
+@pytest.fixture
+def configured(
+    studio_home: Path, pg_url: str, s3_server: Any, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    env = {
+        "STUDIO_REMOTE_DATABASE_URL": pg_url,
+        "STUDIO_S3_BUCKET": s3_bucket,
+        "STUDIO_S3_ENDPOINT_URL": s3_server.endpoint_url,
+        "STUDIO_S3_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "STUDIO_USERNAME": "alice",
+        "STUDIO_ADDRESS": "0x" + "0" * 60 + "beef",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return pg_url
+
+
+def test_sync_cli_pushes_a_local_file_and_reports(
+    configured: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    glb = tmp_path / "knight.glb"
+    glb.write_bytes(b"glTF knight")
+    assert main(["wardrobe", "add", str(glb), "--name", "Knight", "--activate"]) == 0
+    capsys.readouterr()
+    assert main(["sync", "status"]) == 0
+    assert "pending changes: 1" in capsys.readouterr().out
+    assert main(["sync", "--dry-run"]) == 0
+    assert "would push 1 change(s)" in capsys.readouterr().out
+    assert main(["sync"]) == 0
+    out = capsys.readouterr().out
+    assert "pushed 1" in out and "uploaded 1 file(s)" in out
+    engine = make_engine(configured)
+    with engine.connect() as conn:
+        [row] = conn.execute(select(WardrobeEntry.__table__)).mappings().all()
+    engine.dispose()
+    # The local path became the content key of the file, which is now on the server.
+    assert row["glb_url"] == object_key(sha256_bytes(b"glTF knight"))
+    assert main(["sync", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pushed"] == 0
+    assert main(["sync", "gc", "--grace-hours", "0"]) == 0
+    assert "deleted 0" in capsys.readouterr().out
+
+
+def test_sync_without_a_server_is_a_clear_error(
+    studio_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STUDIO_USERNAME", "alice")
+    monkeypatch.setenv("STUDIO_ADDRESS", "0x1")
+    assert main(["sync"]) == 1
+    assert "sync is not set up" in capsys.readouterr().err
+    assert main(["sync", "gc", "--grace-hours", "-1"]) == 1

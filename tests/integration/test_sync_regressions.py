@@ -1,0 +1,41 @@
+"""Fuzz seeds that once failed, pinned so the bug they found stays fixed.
+
+- seeds 1-5: two devices each made the player's ``users`` row offline (different ids, same
+  username); the second push hit the unique username forever. Fix: the server's id wins and the
+  device re-keys its rows (``SyncEngine._settle_user``).
+- seeds 8, 20, 22, 27, 28: concurrent renames ending in conflict copies (the first runs with
+  shared baseline entries); they check copies keep every acknowledged name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from studio.store.engine import make_engine
+from tests.fixtures.sync_fuzz import run_schedule
+from tests.integration.test_sync_fuzz import make_world
+
+pytestmark = [pytest.mark.postgres, pytest.mark.s3]
+
+
+@pytest.fixture(scope="module")
+def regress_pg(pg_server: Any, pg_template: str) -> Iterator[Engine]:
+    name = f"regress_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(pg_server.create_database(name, template=pg_template))
+    yield engine
+    engine.dispose()
+    pg_server.drop_database(name)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 8, 20, 22, 27, 28])
+def test_fixed_seed(
+    seed: int, regress_pg: Engine, s3_client: Any, sqlite_template: Path, tmp_path: Path
+) -> None:
+    outcome = run_schedule(make_world(regress_pg, s3_client, tmp_path, sqlite_template, seed), seed)
+    assert outcome.problems == [], f"steps={outcome.steps} faults={outcome.faults}"

@@ -1,0 +1,32 @@
+"""Put real avatar files into a test studio's wardrobe (what the avatar library does for users)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from studio.app import Studio
+from studio.blobs.layout import avatar_key
+from studio.gltf.glb import pack_glb, read_chunks
+from tests.fixtures.paths import DATA_DIR
+
+VRM1 = DATA_DIR / "vrm" / "VRMC_materials_mtoon_UV_Animation_Test.vrm"
+VRM0_MORPH = DATA_DIR / "vrm" / "addon_simple_morph_vrm0.vrm"
+
+
+def no_modification(path: Path) -> bytes:
+    """The same VRM 1.0 file with its licence switched to "prohibited" modification."""
+    import json
+
+    chunks = read_chunks(path.read_bytes())
+    tree = json.loads(bytes(chunks.json or b""))
+    tree["extensions"]["VRMC_vrm"]["meta"]["modification"] = "prohibited"
+    return pack_glb(tree, chunks.bin or b"")
+
+
+def add_avatar(studio: Studio, data: bytes | Path, name: str, *, active: bool = False):
+    data = data.read_bytes() if isinstance(data, Path) else data
+    me = studio.identity()
+    key = avatar_key(me.username, str(uuid.uuid4()), "vrm")
+    studio.blob_store.put(key, data)
+    return studio.wardrobe.add(me, key, name=name, source_url=key, activate=active)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from studio.render.context import OffscreenTarget, headless_context
+from studio.render.renderer import Renderer
+from tests.fixtures.paths import DATA_DIR
+from tests.ui.avatars import VRM1, add_avatar
+
+EXPRESSIONS = DATA_DIR / "vrm" / "addon_simple_morph_vrm0.vrm"  # "aa" drives a morph target
+
+
+def _opened(make_main_window, make_studio, path, name="Moss"):
+    studio = make_studio()
+    add_avatar(studio, path, name)
+    window = make_main_window(studio, show=True)
+    window.wardrobe.refresh()
+    window.wardrobe.avatars.setCurrentRow(0)
+    window.wardrobe.open_selected()
+    return window
+
+
+def _draw(scene, camera) -> np.ndarray:
+    """Render what the preview shows with the shared renderer into a headless framebuffer."""
+    ctx = headless_context()
+    target = OffscreenTarget(ctx, (160, 160))
+    renderer = Renderer(ctx)
+    renderer.upload(scene)
+    renderer.render(camera, target.framebuffer)
+    pixels = np.asarray(target.read())
+    target.release()
+    renderer.release()
+    return pixels
+
+
+def test_edits_reach_the_scene_and_undo_restores_it(make_main_window, make_studio) -> None:
+    window = _opened(make_main_window, make_studio, VRM1)
+    preview, pane = window.preview, window.wardrobe
+    assert preview.scene is pane.session.scene  # model -> view: the opened avatar is shown
+    name = pane.session.materials[0]
+    index = next(i for i, m in enumerate(preview.scene.materials) if m.name == name)
+    before = preview.scene.materials[index].base_color
+    frame_before = _draw(preview.scene, preview.view.camera)
+    pane.tints.pick(name, "#ff0000")
+    tinted = preview.scene.materials[index].base_color
+    assert tinted[0] > 0.99 and tinted[1] < 0.01 and tinted[2] < 0.01
+    frame_after = _draw(preview.scene, preview.view.camera)
+    assert np.abs(frame_after.astype(int) - frame_before.astype(int)).sum() > 0  # visible on screen
+    window.undo.undo()
+    assert np.allclose(preview.scene.materials[index].base_color, before, atol=1e-2)
+
+
+def test_mouse_orbits_pans_and_zooms_the_camera(make_main_window, make_studio, qtbot) -> None:
+    window = _opened(make_main_window, make_studio, VRM1)
+    view = window.preview.view
+    camera = view.camera
+    yaw, target, distance = camera.yaw, camera.target.copy(), camera.distance
+    centre = view.rect().center()
+    QTest.mousePress(view, Qt.MouseButton.LeftButton, pos=centre)
+    QTest.mouseMove(view, centre + QPoint(40, 0))
+    QTest.mouseRelease(view, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 0))
+    assert camera.yaw != yaw  # view -> model
+    QTest.mousePress(view, Qt.MouseButton.RightButton, pos=centre)
+    QTest.mouseMove(view, centre + QPoint(0, 30))
+    QTest.mouseRelease(view, Qt.MouseButton.RightButton, pos=centre + QPoint(0, 30))
+    assert not np.allclose(camera.target, target)
+    view.wheelEvent(_wheel(view, 120))
+    assert camera.distance < distance
+    QTest.mouseDClick(view, Qt.MouseButton.LeftButton, pos=centre)
+    assert np.isclose(camera.yaw % (2 * np.pi), yaw % (2 * np.pi))  # framed again from the front
+
+
+def _wheel(view, delta: int):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    centre = QPointF(view.rect().center())
+    return QWheelEvent(
+        centre,
+        view.mapToGlobal(centre),
+        QPoint(),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+
+
+def test_expression_combo_and_bones_toggle(make_main_window, make_studio) -> None:
+    window = _opened(make_main_window, make_studio, EXPRESSIONS, "Faces")
+    preview = window.preview
+    names = [preview.expression.itemText(i) for i in range(preview.expression.count())]
+    assert names[0] == "(neutral)" and set(names[1:]) == set(preview.scene.expressions)  # model -> view
+    expression = next(n for n in names[1:] if preview.scene.expressions[n].binds)
+    binds = preview.scene.expressions[expression].binds
+    preview.expression.setCurrentText(expression)  # view -> model
+    bind = binds[0]
+    assert preview.scene.morph_weights(bind.mesh)[bind.index] > 0
+    preview.expression.setCurrentIndex(0)
+    assert preview.scene.morph_weights(bind.mesh)[bind.index] == 0
+    preview.bones.setChecked(True)
+    assert preview.scene.bones_visible

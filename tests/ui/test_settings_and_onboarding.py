@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+
+import keyring
+from PySide6.QtWidgets import QDialog
+
+from studio.secrets import KEYRING_FAL_USER, KEYRING_SERVICE
+from studio.ui.onboarding import OnboardingWizard
+from studio.ui.settings_dialog import S3_SECRET_USER, SettingsDialog
+from tests.ui.avatars import VRM1, add_avatar
+from tests.ui.conftest import ADDRESS
+
+CANONICAL = "0x" + "0" * 61 + "abc"
+
+
+def test_settings_show_current_values_and_save_secrets_to_the_keyring(make_main_window, studio_home) -> None:
+    window = make_main_window()
+    dialog = SettingsDialog(window.studio.settings, parent=window)
+    assert dialog.fields["username"].text() == "artist"  # model -> view
+    assert dialog.fields["address"].text() == ADDRESS
+    dialog.fields["username"].setText("  Artist  ")  # view -> model
+    dialog.fields["s3_bucket"].setText("avatars")
+    dialog.fields["remote_database_url"].setText("postgresql://me@db:5432/avatars")
+    dialog.fal_key.setText("fal-secret-123456")
+    dialog.s3_secret.setText("s3-secret-abcdef")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = dialog.saved_settings
+    assert saved.username == "artist" and saved.s3_bucket == "avatars"
+    config = (saved.config_dir / "config.json").read_text()
+    assert json.loads(config)["s3_bucket"] == "avatars"
+    assert "fal-secret" not in config and "s3-secret" not in config  # secrets never in the file
+    assert keyring.get_password(KEYRING_SERVICE, KEYRING_FAL_USER) == "fal-secret-123456"
+    assert keyring.get_password(KEYRING_SERVICE, S3_SECRET_USER) == "s3-secret-abcdef"
+    window.apply_settings(saved)
+    assert "avatars" not in window.online_label.text()
+
+
+def test_settings_refuse_a_bad_address_in_plain_words(make_main_window) -> None:
+    window = make_main_window()
+    dialog = SettingsDialog(window.studio.settings, parent=window)
+    dialog.fields["address"].setText("not-an-address")
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "Starknet address" in dialog.error.text()
+    dialog.fields["address"].setText(ADDRESS)
+    dialog.fields["remote_database_url"].setText("mysql://x")
+    dialog.accept()
+    assert "postgresql://" in dialog.error.text()
+    dialog.reject()
+
+
+def test_onboarding_identity_then_choose_the_active_avatar(make_main_window, make_studio) -> None:
+    studio = make_studio(identity=False)
+    window = make_main_window(studio)
+    assert not window.has_identity()
+    wizard = OnboardingWizard(window)
+    wizard.show()
+    page = wizard.identity
+    assert not page.isComplete()
+    page.username.setText("newplayer")
+    page.address.setText("0xZZ")
+    assert not page.validatePage() and "Starknet address" in page.error.text()
+    page.address.setText("0xABC")
+    assert page.validatePage()
+    assert window.has_identity() and window.me().address == CANONICAL
+    saved = json.loads((studio.settings.config_dir / "config.json").read_text())
+    assert saved["username"] == "newplayer"
+    # create: a body arrives in the wardrobe (here as a file); the portrait path is the prompt pane
+    add_avatar(studio, VRM1, "First")
+    wizard.next()
+    wizard.next()
+    choose = wizard.choose
+    assert choose.list.count() == 1 and choose.isComplete()
+    assert choose.validatePage()
+    assert studio.wardrobe.active(window.me()).name == "First"
+    wizard.close()

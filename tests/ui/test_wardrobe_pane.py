@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from studio.gltf.io import load
+from studio.services.editor import AvatarEditor
+from tests.ui.avatars import VRM0_MORPH, VRM1, add_avatar, no_modification
+
+
+def _open(window, name: str):
+    pane = window.wardrobe
+    pane.refresh()
+    row = [e.name for e in pane.entries()].index(name)
+    pane.avatars.setCurrentRow(row)
+    pane.open_selected()
+    assert pane.session is not None, pane.message.text()
+    return pane
+
+
+def test_avatar_list_shows_the_wardrobe_and_acts_on_it(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    first = add_avatar(studio, VRM1, "Moss", active=True)
+    add_avatar(studio, VRM0_MORPH, "Pebble")
+    window = make_main_window(studio)
+    pane = window.wardrobe
+    pane.refresh()
+    # model -> view: the rows and the active star come from the service
+    texts = [pane.avatars.item(i).text() for i in range(pane.avatars.count())]
+    assert any(t.startswith("★ Moss") for t in texts) and any("Pebble" in t and "★" not in t for t in texts)
+    # view -> model: activate, rename, delete reach the records
+    pane.select(next(e.id for e in pane.entries() if e.name == "Pebble"))
+    pane.activate_selected()
+    assert studio.wardrobe.active(studio.identity()).name == "Pebble"
+    pane.rename_selected("Pebble the Second")
+    assert {e.name for e in studio.wardrobe.list(studio.identity())} == {"Moss", "Pebble the Second"}
+    pane.select(first.id)
+    pane.delete_selected()
+    assert [e.name for e in studio.wardrobe.list(studio.identity())] == ["Pebble the Second"]
+    assert pane.avatars.count() == 1
+
+
+def test_tint_morph_and_bone_edits_undo_redo_and_save(make_main_window, make_studio, tmp_path: Path) -> None:
+    studio = make_studio()
+    add_avatar(studio, VRM0_MORPH, "Pebble")
+    window = make_main_window(studio)
+    pane = _open(window, "Pebble")
+    material = pane.session.materials[0]
+    # view -> model: a colour pick becomes metadata and one undo step
+    pane.tints.pick(material, "#3a7d4e")
+    assert pane.edits.metadata()["materials"][material]["tint"] == "#3a7d4e"
+    assert pane.tints.swatches[material].text() == "#3a7d4e"
+    # a slider drag is one undo step however many values it passes through
+    sliders = {**pane.body.sliders, **pane.face.sliders}
+    key = next(iter(sliders))
+    slider = sliders[key]
+    slider.setSliderDown(True)
+    for value in (10, 35, 60):
+        slider.setValue(value)
+    slider.setSliderDown(False)
+    group, name = key.split("/")
+    assert pane.edits.metadata()[group][name] == 0.6
+    assert window.undo.count() == 2
+    bone = pane.bones.sliders["hips"]
+    bone.setValue(120)
+    assert pane.edits.metadata()["boneTransforms"]["hips"] == {"x": 1.2, "y": 1.2, "z": 1.2}
+    # model -> view: undo moves the widgets back without pushing new commands
+    window.undo.undo()
+    window.undo.undo()
+    assert slider.value() == 0 and bone.value() == 100
+    assert window.undo.count() == 3
+    window.undo.redo()
+    assert slider.value() == 60
+    assert pane.buttons["save"].isEnabled()
+    pane.save()
+    saved = studio.wardrobe.list(studio.identity())[0].metadata
+    assert saved["materials"][material]["tint"] == "#3a7d4e" and saved[group][name] == 0.6
+    assert window.undo.isClean() and not pane.buttons["save"].isEnabled()
+
+
+def test_export_writes_glb_vrm_and_webp_with_the_edits(make_main_window, make_studio, tmp_path: Path) -> None:
+    studio = make_studio()
+    entry = add_avatar(studio, VRM1, "Moss")
+    window = make_main_window(studio)
+    pane = _open(window, "Moss")
+    material = pane.session.materials[0]
+    pane.tints.pick(material, "#ff0000")
+    out = tmp_path / "out"
+    pane.export_to(out)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"{entry.id}.{ext}" for ext in ("glb", "vrm", "webp")), pane.message.text()
+    reopened = AvatarEditor(load(out / f"{entry.id}.vrm"))
+    assert next(m for m in reopened.materials() if m.name == material).color == "#ff0000"
+    assert (out / f"{entry.id}.webp").read_bytes()[8:12] == b"WEBP"
+
+
+def test_licence_that_forbids_modification_switches_editing_off(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    add_avatar(studio, no_modification(VRM1), "Borrowed")
+    window = make_main_window(studio)
+    pane = _open(window, "Borrowed")
+    assert "prohibits modification" in pane.licence.text()
+    assert not pane.tabs.isEnabled()
+    pane.tints.pick(pane.session.materials[0], "#00ff00")  # even if a widget fired, nothing changes
+    assert pane.edits.metadata() == {} and window.undo.count() == 0
+    assert "cannot be edited" in pane.message.text()
+
+
+def test_outfit_ticks_equip_and_unequip(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    me = studio.identity()
+    add_avatar(studio, VRM1, "Moss")
+    for item_type, item_id in (
+        ("hair", "fem-short-01"),
+        ("hair", "fem-long-01"),
+        ("clothing", "tops-tshirt-01"),
+    ):
+        studio.inventory.grant(me, item_type, item_id, f"{item_type}/{item_id}.glb")
+    window = make_main_window(studio)
+    pane = _open(window, "Moss")
+    rows = {
+        pane.outfit.list.item(i).data(Qt.ItemDataRole.UserRole)[1]: pane.outfit.list.item(i)
+        for i in range(pane.outfit.list.count())
+    }
+    assert set(rows) == {"fem-short-01", "fem-long-01", "tops-tshirt-01"}
+    rows["fem-short-01"].setCheckState(Qt.CheckState.Checked)  # view -> model
+    rows["tops-tshirt-01"].setCheckState(Qt.CheckState.Checked)
+    rows["fem-long-01"].setCheckState(Qt.CheckState.Checked)  # hair is one slot: replaces the short cut
+    assert pane.edits.metadata()["hair"] == "fem-long-01"
+    assert pane.edits.metadata()["clothing"] == ["tops-tshirt-01"]
+    assert rows["fem-short-01"].checkState() == Qt.CheckState.Unchecked  # model -> view
+    window.undo.undo()
+    assert rows["fem-short-01"].checkState() == Qt.CheckState.Checked
