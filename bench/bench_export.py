@@ -32,14 +32,10 @@ CHECKER = REPO.parent / "shared" / "tools" / "conformance"
 
 
 def heavy_avatar(folder: Path) -> Path:
-    from studio.domain.supermesh import SupermeshMetadata
-    from studio.procedural.humanoid import build_avatar
-    from studio.procedural.spec import HEAVY, AvatarSpec
-    from studio.procedural.vrm1 import write_vrm1
+    from studio.services.make_avatar import heavy_avatar_bytes
 
-    spec = AvatarSpec(SupermeshMetadata(base="feminine", hair="fem-long-01"), name="heavy", detail=HEAVY)
-    path = folder / "heavy.vrm"
-    path.write_bytes(write_vrm1(build_avatar(spec)))
+    path = folder / "heavy.vrm"  # the fully dressed heavy avatar (bench_make_avatar's), ~50 MB
+    path.write_bytes(heavy_avatar_bytes("vrm1"))
     return path
 
 

@@ -53,19 +53,29 @@ def main() -> int:
     parser.add_argument("--morphs", type=int, default=14)
     parser.add_argument("--textures", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    data = make_avatar(
-        vertices=args.vertices, morphs=args.morphs, texture_size=2048, textures=args.textures, vrm="1.0"
+    parser.add_argument(
+        "--generated", action="store_true", help="time the procedural heavy VRM (~50 MB) instead"
     )
+    args = parser.parse_args()
+    if args.generated:
+        from studio.services.make_avatar import heavy_avatar_bytes
+
+        data = heavy_avatar_bytes("vrm1")
+    else:
+        data = make_avatar(
+            vertices=args.vertices, morphs=args.morphs, texture_size=2048, textures=args.textures, vrm="1.0"
+        )
     limits = Limits().scaled(4)  # the file is over the default 50 MB GLB cap on purpose
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "avatar.glb"
         path.write_bytes(data)
         report = validate(load(path, limits), limits)
-        print(
-            f"file: {len(data) / 2**20:.1f} MB, {args.vertices:,} vertices, {args.morphs} morph targets, "
-            f"{args.textures} textures 2048x2048; report: {report.counts}"
+        shape = (
+            "procedural heavy VRM 1.0"
+            if args.generated
+            else f"{args.vertices:,} vertices, {args.morphs} morph targets, {args.textures} textures 2048²"
         )
+        print(f"file: {len(data) / 2**20:.1f} MB, {shape}; report: {report.counts}")
         pygltflib_load(path)  # warm the page cache for both
         ref_min, ref_med = best_of(lambda: pygltflib_load(path), args.repeat)
         our_min, our_med = best_of(lambda: studio_inspect(path, limits), args.repeat)

@@ -16,15 +16,9 @@ from studio.procedural.spec import HEAVY, STANDARD, AvatarSpec, Detail
 from studio.procedural.vrm0 import write_vrm0
 from studio.procedural.vrm1 import write_vrm1
 from studio.procedural.writer import write_glb
+from studio.services.make_avatar import HEAVY_BENCH_PARAMS
 
-PARAMS = {
-    "base": "feminine",
-    "bodyMorphs": {"muscularity": 0.3, "chest_size": 0.5},
-    "faceMorphs": {"jaw_width": -0.1, "lip_fullness": 0.4},
-    "skin": {"tone": "#c4956a", "freckles": 0.3},
-    "clothing": ["tops-tshirt-01", "bottoms-jeans-01", "shoes-sneaker-01"],
-    "attachments": ["earring-hoop-gold"],
-}
+PARAMS = HEAVY_BENCH_PARAMS  # the heavy avatar bench_export / bench_inspect --generated use
 
 
 def run(detail: Detail, repeat: int) -> float:

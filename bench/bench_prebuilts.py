@@ -44,12 +44,28 @@ def make_sources(folder: Path, count: int, heavy: bool) -> int:
     return total
 
 
-def timed_build(src: Path, out: Path, workers: int | None) -> tuple[float, object]:
-    from studio.services.prebuilts import build_prebuilts
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine (/proc/stat): how much else was running."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
 
-    started = time.perf_counter()
+
+def timed_build(src: Path, out: Path, workers: int | None) -> tuple[float, object]:
+    from studio.services.prebuilts import build_prebuilts, default_workers
+
+    started, own, (busy, total) = time.perf_counter(), time.process_time(), machine_jiffies()
     report = build_prebuilts(src, out, workers=workers)
-    elapsed = time.perf_counter() - started
+    elapsed, own = time.perf_counter() - started, time.process_time() - own
+    busy2, total2 = machine_jiffies()
+    machine = (busy2 - busy) / max(1, total2 - total) * default_workers()
+    print(
+        f"  ({elapsed:.1f} s: this process {own:.1f} CPU-s; whole machine {machine:.2f} of "
+        f"{default_workers()} cores busy, all processes)"
+    )
     if not report.ok:
         failed = [(i.id, i.message) for i in report.items if i.status == "failed"]
         raise SystemExit(f"build failed: {failed}")

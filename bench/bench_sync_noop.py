@@ -20,17 +20,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert, text
 
-from studio.app import make_s3_client  # noqa: E402
-from studio.blobs import LocalBlobStore, S3BlobStore, put_content  # noqa: E402
-from studio.store.engine import make_engine  # noqa: E402
-from studio.store.migrate import upgrade  # noqa: E402
-from studio.store.models import User, WardrobeEntry  # noqa: E402
-from studio.sync.engine import SyncEngine  # noqa: E402
-from studio.sync.outbox import track_changes  # noqa: E402
-from tests.fixtures.postgres import running_cluster  # noqa: E402
-from tests.fixtures.s3 import start_moto  # noqa: E402
+from studio.app import make_s3_client
+from studio.blobs import LocalBlobStore, S3BlobStore, put_content
+from studio.store.engine import make_engine
+from studio.store.migrate import upgrade
+from studio.store.models import User, WardrobeEntry
+from studio.sync.engine import SyncEngine
+from studio.sync.outbox import track_changes
+from tests.fixtures.postgres import running_cluster
+from tests.fixtures.s3 import start_moto
 
 
 def seed_server(pg_url: str, store: S3BlobStore, rows: int) -> None:

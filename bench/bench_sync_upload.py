@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from studio.app import make_s3_client  # noqa: E402
-from studio.blobs import LocalBlobStore, S3BlobStore, put_content  # noqa: E402
-from studio.sync.blobsync import upload_all  # noqa: E402
+from studio.app import make_s3_client
+from studio.blobs import LocalBlobStore, S3BlobStore, put_content
+from studio.sync.blobsync import upload_all
 
 MB = 1024 * 1024
 KEY, SECRET = "bench", "bench-secret"

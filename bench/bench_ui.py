@@ -73,6 +73,7 @@ def pump(app: QApplication, seconds: float) -> None:
 
 def open_avatar(app, window, entry, meter) -> tuple[float, float]:  # noqa: ANN001
     pane = window.wardrobe
+    window.undo.setClean()  # the previous drag is not worth a "discard changes?" dialog here
     pane.refresh()
     wait_until(app, lambda: pane.task is None)
     pane.select(entry.id)
@@ -197,7 +198,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shots", help="save a screenshot of each step into this folder")
     parser.add_argument("--gallery", type=int, default=0, help="also scroll a gallery of this many rows")
-    run(parser.parse_args())
+    parser.add_argument("--hang-dump", type=float, default=0, help="dump every thread's stack after N s")
+    args = parser.parse_args()
+    if args.hang_dump:
+        import faulthandler
+
+        faulthandler.dump_traceback_later(args.hang_dump, exit=True)
+    run(args)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,12 @@ if TYPE_CHECKING:
     from studio.blobs.base import BlobStore
     from studio.blobs.local import LocalBlobStore
     from studio.domain.identity import Identity
+    from studio.gltf.limits import Limits
+    from studio.services.avatar_library import AvatarLibrary
     from studio.services.gallery import GalleryService
     from studio.services.generate import GenerationService
     from studio.services.inventory import InventoryService
+    from studio.services.item_library import BuiltinItems
     from studio.services.profiles import ProfileService
     from studio.services.sync import SyncService
     from studio.services.wardrobe import WardrobeService
@@ -66,13 +69,35 @@ class Studio:
     def wardrobe(self) -> WardrobeService:
         from studio.services.wardrobe import WardrobeService
 
-        return WardrobeService(self.engine)
+        return WardrobeService(self.engine, self.blob_store, self.limits)
 
     @cached_property
     def inventory(self) -> InventoryService:
         from studio.services.inventory import InventoryService
 
-        return InventoryService(self.engine)
+        return InventoryService(self.engine, self.blob_store, self.item_library, self.limits)
+
+    @cached_property
+    def avatars(self) -> AvatarLibrary:
+        """Add a file, a prebuilt or a new supermesh to the wardrobe (the UI's Add menu)."""
+        from studio.services.avatar_library import AvatarLibrary
+
+        return AvatarLibrary(self.wardrobe)
+
+    # -- files (size caps, item library) ----------------------------------------------------
+    @cached_property
+    def limits(self) -> Limits:
+        """The reader's and exporter's caps, with the file-size caps from settings."""
+        from studio.gltf.limits import Limits
+
+        return Limits(max_glb_bytes=self.settings.max_glb_bytes, max_vrm_bytes=self.settings.max_vrm_bytes)
+
+    @cached_property
+    def item_library(self) -> BuiltinItems:
+        """The built-in hair/clothing/attachments, generated on first use into the cache dir."""
+        from studio.services.item_library import BuiltinItems
+
+        return BuiltinItems(self.settings.cache_dir / "items")
 
     def identity(self, username: str | None = None, address: str | None = None) -> Identity:
         """"Me": flags win over settings; both a username and an address are required."""

@@ -63,3 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `studio ... --json | head`: the reader went away; not an error of ours.
+        sys.stderr.close()
+        return 0

@@ -34,7 +34,11 @@ def register(subparsers: Any) -> None:
         help="smaller runtime geometry via KHR_mesh_quantization (default: on for web, off for desktop)",
     )
     parser.add_argument("--id", dest="avatar_id", metavar="ID", help="file name stem (default: SRC's stem)")
-    parser.add_argument("--items", metavar="DIR", help="item library with hair/, clothing/, attachments/")
+    parser.add_argument(
+        "--items",
+        metavar="DIR",
+        help="item library with hair/, clothing/, attachments/ (default: the built-in library)",
+    )
     parser.add_argument(
         "--thumbnail-size",
         type=int,
@@ -51,8 +55,10 @@ def register(subparsers: Any) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from studio.app import open_studio
     from studio.services.export import export_avatar, read_metadata_file
 
+    studio = open_studio()
     metadata = read_metadata_file(args.meta) if args.meta else None
 
     def progress(label: str, fraction: float) -> None:
@@ -66,11 +72,12 @@ def _export(args: argparse.Namespace) -> int:
         preset=args.preset,
         strip_vrm=args.strip_vrm,
         avatar_id=args.avatar_id,
-        items=args.items,
+        items=args.items or studio.item_library,
         thumbnail_size=args.thumbnail_size or None,
         migrate_vrm1=args.migrate_vrm1,
         quantize_mesh=args.quantize,
         progress=progress,
+        limits=studio.limits,
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)

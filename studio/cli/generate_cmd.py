@@ -84,8 +84,16 @@ def _print_progress(update: Progress) -> None:
     elif update.state == "running":
         for line in update.logs:
             print(f"  fal: {line}", file=sys.stderr)
-    elif update.state in ("submitted", "downloading", "stored"):
+    elif update.state in ("downloading", "stored"):
         print(f"  {update.state}: {update.message}", file=sys.stderr)
+    # "submitted" carries Fal's request id; users need the generation id, printed by _generate
+
+
+def _submitted(log: LogView) -> None:
+    print(
+        f"  submitted: generation {log.id} (`studio generations choose {log.id}` once it is done)",
+        file=sys.stderr,
+    )
 
 
 def _describe(log: LogView) -> str:
@@ -101,6 +109,7 @@ def _generate(args: argparse.Namespace) -> int:
     studio, me = _studio(args)
     service = studio.generation
     log = service.start(me, args.prompt, args.style, args.seed, on_progress=_print_progress)
+    _submitted(log)
     if args.wait:
         stop = threading.Event()
         try:

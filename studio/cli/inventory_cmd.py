@@ -15,11 +15,12 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("inventory", help="hair, clothing and attachments you own")
     sub = parser.add_subparsers(dest="inventory_command", metavar="ACTION", required=True)
 
-    grant = sub.add_parser("grant", help="add an item to the inventory")
+    grant = sub.add_parser(
+        "grant", help="add a built-in item (by id) or an item's GLB file (validated) to the inventory"
+    )
     grant.add_argument("item_type", choices=ITEM_TYPES)
-    grant.add_argument("item_id")
-    grant.add_argument("glb_url")
-    grant.add_argument("--thumbnail-url")
+    grant.add_argument("item_id", help="a built-in item id (fem-long-01, tops-hoodie-02...) or a new id")
+    grant.add_argument("file", nargs="?", metavar="FILE", help="the item's GLB (for items not built in)")
     grant.add_argument("--source", choices=ITEM_SOURCES, default="default")
     add_json_arg(grant)
     grant.set_defaults(func=_grant)
@@ -43,10 +44,9 @@ def _line(item: InventoryItemView) -> str:
 
 def _grant(args: argparse.Namespace) -> int:
     studio = open_studio()
-    item = studio.inventory.grant(
-        me_of(studio, args), args.item_type, args.item_id, args.glb_url,
-        thumbnail_url=args.thumbnail_url, source=args.source,
-    )  # fmt: skip
+    item = studio.inventory.acquire(
+        me_of(studio, args), args.item_type, args.item_id, args.file, source=args.source
+    )
     if args.json:
         print_json(item.to_api())
     else:

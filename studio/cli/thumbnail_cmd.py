@@ -17,9 +17,10 @@ def register(subparsers: Any) -> None:
 
 
 def _thumbnail(args: argparse.Namespace) -> int:
+    from studio.app import open_studio
     from studio.services.thumbnail import make_thumbnail
 
-    result = make_thumbnail(args.src, args.out, args.size)
+    result = make_thumbnail(args.src, args.out, args.size, limits=open_studio().limits)
     total = sum(result.timings.values())
     print(f"wrote {result.path} ({result.size}x{result.size}, {result.byte_count} bytes, {total:.2f} s)")
     return 0

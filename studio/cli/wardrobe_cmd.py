@@ -21,13 +21,15 @@ def register(subparsers: Any) -> None:
     add_json_arg(lst)
     lst.set_defaults(func=_list)
 
-    add = sub.add_parser("add", help="add an avatar by the URL of its GLB")
-    add.add_argument("glb_url")
-    add.add_argument("--name", default="My Avatar")
-    add.add_argument("--type", dest="avatar_type", choices=AVATAR_TYPES, default="vrm")
-    add.add_argument("--source-url", help="the VRM source, for re-editing")
-    add.add_argument("--thumbnail-url")
-    add.add_argument("--metadata", help="a JSON object (bone transforms, materials, ...)")
+    add = sub.add_parser(
+        "add", help="import an avatar file (.vrm/.glb): validated, stored with a portrait, added"
+    )
+    add.add_argument("file", metavar="FILE", help="the avatar file (.vrm or .glb)")
+    add.add_argument("--name", help="the entry's name (default: the file name)")
+    add.add_argument(
+        "--type", dest="avatar_type", choices=AVATAR_TYPES, help="default: from --metadata, else vrm"
+    )
+    add.add_argument("--metadata", help="a JSON object (seed 004: bone transforms, materials, ...)")
     add.add_argument("--activate", action="store_true", help="make it the active avatar")
     add_json_arg(add)
     add.set_defaults(func=_add)
@@ -73,10 +75,9 @@ def _metadata(text: str | None) -> dict[str, Any] | None:
 
 def _add(args: argparse.Namespace) -> int:
     studio = open_studio()
-    entry = studio.wardrobe.add(
-        me_of(studio, args), args.glb_url, name=args.name, avatar_type=args.avatar_type,
-        source_url=args.source_url, thumbnail_url=args.thumbnail_url, metadata=_metadata(args.metadata),
-        activate=args.activate,
+    entry = studio.wardrobe.import_avatar(
+        me_of(studio, args), args.file, name=args.name, avatar_type=args.avatar_type,
+        metadata=_metadata(args.metadata), activate=args.activate,
     )  # fmt: skip
     if args.json:
         print_json(entry.to_api())

@@ -1,6 +1,9 @@
 """Download, check and store every image of a finished job, all at once.
 
-Each image runs in its own worker: download -> validate -> ``sink.put``. Images flagged in
+Each image runs in its own worker: download and validate (overlapped: the image is decoded as
+it arrives, see ``images.fetch_valid_image``) -> ``sink.put``. The workers run side by side, so
+the four downloads, decodes (Pillow releases the GIL while decoding) and blob writes overlap
+across images too. Images flagged in
 ``has_nsfw_concepts`` are dropped without being downloaded. Blob keys are deterministic
 (``generations/{username}/{log_id}-{n}.{ext}``), so keeping the same job twice (a duplicate
 completion, a resume after a crash between storing and logging) rewrites the same blobs.
@@ -16,7 +19,7 @@ from typing import Any
 import httpx
 
 from studio.domain.errors import StudioError
-from studio.generation.images import DEFAULT_MAX_BYTES, ImageRejected, fetch_image, validate_image
+from studio.generation.images import DEFAULT_MAX_BYTES, ImageRejected, fetch_valid_image
 from studio.generation.ports import GenerationOutput, ImageSink
 
 KeyFor = Callable[[int, str], str]  # (image index, extension) -> blob key
@@ -58,11 +61,8 @@ def _keep_one(
     http: httpx.Client, sink: ImageSink, index: int, url: str, key_for: KeyFor,
     expected: tuple[int, int], max_bytes: int,
 ) -> KeptImage | DroppedImage:
-    download = fetch_image(http, index, url, max_bytes, attempts=2)
-    if download.data is None:
-        return DroppedImage(index, download.error or "download failed")
     try:
-        image = validate_image(download.data, expected, max_bytes)
+        image = fetch_valid_image(http, url, expected, max_bytes, attempts=2)
     except ImageRejected as exc:
         return DroppedImage(index, exc.reason)
     key = key_for(index, image.extension)

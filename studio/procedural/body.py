@@ -25,24 +25,28 @@ _TORSO = {
             (0, "h", 1.25),
             (0.16, "h", 1.95),
             (0.45, "h", 1.35),
-            (0.7, "h", 1.48),
-            (0.84, "s+", 0.012),
-            (0.92, "s+", 0.02),
-            (1, "m", 0.055),
+            (0.68, "h", 1.48),
+            (0.8, "s+", 0.012),
+            (0.87, "s+", 0.006),
+            (0.92, "s", 0.78),
+            (0.96, "s", 0.58),
+            (1, "m", 0.05),
         ],
-        [(0, 0.07), (0.18, 0.095), (0.45, 0.075), (0.7, 0.08), (0.85, 0.082), (0.95, 0.06), (1, 0.045)],
+        [(0, 0.07), (0.18, 0.095), (0.45, 0.075), (0.7, 0.08), (0.83, 0.08), (0.93, 0.06), (1, 0.042)],
     ),
     False: (
         [
             (0, "h", 1.3),
             (0.16, "h", 1.75),
             (0.45, "h", 1.6),
-            (0.7, "s", 1.12),
-            (0.84, "s+", 0.02),
-            (0.92, "s+", 0.025),
-            (1, "m", 0.065),
+            (0.68, "s", 1.1),
+            (0.8, "s+", 0.018),
+            (0.87, "s+", 0.01),
+            (0.92, "s", 0.8),
+            (0.96, "s", 0.58),
+            (1, "m", 0.062),
         ],
-        [(0, 0.075), (0.18, 0.095), (0.45, 0.088), (0.7, 0.095), (0.85, 0.095), (0.95, 0.07), (1, 0.05)],
+        [(0, 0.075), (0.18, 0.095), (0.45, 0.088), (0.7, 0.095), (0.83, 0.093), (0.93, 0.07), (1, 0.05)],
     ),
 }
 
@@ -60,18 +64,19 @@ def _torso_width(p: Proportions, keys: list[tuple[float, str, float]], s: float)
 def torso(p: Proportions, heads: dict[str, np.ndarray], *, feminine: bool, res: int) -> Part:
     s = p.height / 1.6
     bottom = heads["J_Bip_L_UpperLeg"][1] - 0.05 * s
-    top = heads["J_Bip_C_Neck"][1] + 0.01 * s
-    t = np.linspace(0.0, 1.0, 10 * res + 1)
+    # the top rises into the neck, so the shoulders slope down from it (trapezius) to the arms
+    top = heads["J_Bip_C_Neck"][1] + 0.045 * s
+    t = np.linspace(0.0, 1.0, 12 * res + 1)
     widths, depths = _TORSO[feminine]
     width = _interp(t, _torso_width(p, widths, s))
     depth = _interp(t, [(k, v * s) for k, v in depths])
-    zoff = _interp(t, [(0, -0.01), (0.2, -0.012), (0.45, 0.0), (0.8, 0.0), (1, -0.012)])
+    zoff = _interp(t, [(0, -0.01), (0.2, -0.012), (0.45, 0.0), (0.8, 0.0), (1, -0.016)])
     path = np.column_stack([np.zeros_like(t), bottom + t * (top - bottom), zoff * s])
     radii = np.column_stack([width, depth])
     part = loft(
         path,
         radii,
-        segments=16 * res,
+        segments=24 * res,
         hint=(0, 0, 1),
         power=2.3,
         cap_rings=3,
@@ -100,12 +105,12 @@ def neck(p: Proportions, heads: dict[str, np.ndarray], *, feminine: bool, res: i
     s = p.height / 1.6
     a = heads["J_Bip_C_UpperChest"] + np.array([0, 0.05 * s, 0])
     b = heads["J_Bip_C_Head"] + np.array([0, 0.05 * s, 0.0])
-    path = a + np.outer(np.linspace(0, 1, 2 * res + 1), b - a)
+    path = a + np.outer(np.linspace(0, 1, 4 * res + 1), b - a)
     r = (0.038 if feminine else 0.05) * s
     return loft(
         path,
         np.tile([r, r * 1.05], (len(path), 1)),
-        segments=10 * res,
+        segments=16 * res,
         hint=(0, 0, 1),
         cap_rings=2,
         cap_scale=(0.5, 0.5),
@@ -124,11 +129,12 @@ def arm(p: Proportions, heads: dict[str, np.ndarray], side: str, *, feminine: bo
     k = 1.0 if feminine else 1.2
     radius = _interp(t, [(0, 0.048), (0.2, 0.042), (e, 0.031), (e + 0.12, 0.034), (1, 0.022)]) * s * k
     path = shoulder + np.outer(t, wrist - shoulder)
-    radii = np.column_stack([radius * 0.95, radius])
+    # slimmer vertically where the arm leaves the shoulder, so the shoulder line slopes into it
+    radii = np.column_stack([radius * 0.95, radius * _interp(t, [(0, 0.8), (0.18, 0.95), (0.3, 1.0)])])
     return loft(
         path,
         radii,
-        segments=10 * res,
+        segments=12 * res,
         hint=(0, 1, 0),
         cap_rings=3,
         cap_scale=(0.6, 0.6),

@@ -67,10 +67,12 @@ PREBUILTS: dict[str, dict[str, Any]] = {
 
 #: the item library: folder -> item ids (hair styles fitted to their base, clothes to the feminine one)
 ITEMS: dict[str, tuple[str, ...]] = {
-    "hair": ("fem-short-01", "fem-long-01", "masc-short-01"),
+    "hair": ("fem-short-01", "fem-long-01", "masc-short-01", "fem-long-03"),
     "clothing": (
         "tops-tshirt-01",
         "tops-jacket-01",
+        "tops-hoodie-02",
+        "tops-jacket-formal-01",
         "bottoms-jeans-01",
         "bottoms-skirt-pleated-02",
         "shoes-sneaker-01",

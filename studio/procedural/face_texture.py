@@ -9,7 +9,7 @@ from PIL import Image
 
 from studio.procedural.geometry import Part
 from studio.procedural.head import FaceLayout
-from studio.procedural.textures import hex_rgb, paint_freckles, skin, value_noise
+from studio.procedural.textures import hex_rgb, paint_freckles
 
 
 def texel_positions(head: Part, size: int) -> np.ndarray:
@@ -29,9 +29,17 @@ def texel_positions(head: Part, size: int) -> np.ndarray:
     return (top * (1 - fr) + bottom * fr).astype(np.float32)
 
 
-def _blend(pixels: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    a = np.clip(alpha, 0.0, 1.0)[..., None]
-    return pixels * (1 - a) + colour * a
+class _Overlay:
+    """Premultiplied paint layer: features are composed here, then laid over the skin in one go."""
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        self.colour = np.zeros((*shape, 3), np.float32)
+        self.alpha = np.zeros(shape, np.float32)
+
+    def paint(self, colour: np.ndarray, alpha: np.ndarray) -> None:
+        a = np.clip(alpha, 0.0, 1.0).astype(np.float32)
+        self.colour = self.colour * (1 - a[..., None]) + colour * a[..., None]
+        self.alpha = self.alpha * (1 - a) + a
 
 
 #: features are painted at most this large and upsampled (they are smooth; freckles stay sharp)
@@ -42,49 +50,55 @@ def face(
     head: Part,
     f: FaceLayout,
     *,
+    skin_base: np.ndarray,
     tone: str,
     freckles: float,
     brow: str,
     lips: str | None,
-    size: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
+    """The face texture: ``skin_base`` (the very pixels the body texture starts from, so face and
+    neck match exactly in tone) with lips, brows, blush and freckles painted over it."""
+    size = skin_base.shape[0]
     paint = min(size, PAINT_SIZE)
-    pixels = _features(head, f, tone=tone, brow=brow, lips=lips, size=paint, rng=rng)
+    layer = _features(head, f, tone=tone, brow=brow, lips=lips, size=paint)
+    colour, alpha = layer.colour, layer.alpha
     if paint != size:
-        image = Image.fromarray((np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8))
-        pixels = np.asarray(image.resize((size, size), Image.Resampling.BICUBIC), np.float32) / 255.0
-        pixels = pixels * (1.0 + 0.01 * value_noise(rng, size, 256)[..., None])
+        colour = np.stack([_resize(colour[..., k], size) for k in range(3)], axis=-1)
+        alpha = np.clip(_resize(alpha, size), 0.0, 1.0)
+    pixels = skin_base * (1.0 - alpha[..., None]) + colour
     if freckles > 0:
         paint_freckles(pixels, _freckle_uvs(head, f, freckles, rng), np.array(hex_rgb(tone)), size)
     return pixels
 
 
-def _features(
-    head: Part, f: FaceLayout, *, tone: str, brow: str, lips: str | None, size: int, rng: np.random.Generator
-) -> np.ndarray:
-    pixels = skin(tone, 0.0, size, rng)
+def _resize(channel: np.ndarray, size: int) -> np.ndarray:
+    image = Image.fromarray(channel.astype(np.float32), mode="F")
+    return np.asarray(image.resize((size, size), Image.Resampling.BICUBIC), np.float32)
+
+
+def _features(head: Part, f: FaceLayout, *, tone: str, brow: str, lips: str | None, size: int) -> _Overlay:
+    layer = _Overlay((size, size))
     pos = texel_positions(head, size)
-    rel = pos - f.center
     hr = f.radius
     base = np.array(hex_rgb(tone))
-    front = rel[..., 2] > 0
+    front = (pos[..., 2] - f.center[2]) > 0
     for cheek in f.cheeks:
         d = np.linalg.norm((pos - cheek) / (hr * np.array([0.2, 0.13, 0.3])), axis=-1)
-        pixels = _blend(pixels, base * np.array([1.0, 0.72, 0.7]), np.exp(-d * d) * 0.35 * front)
+        layer.paint(base * np.array([1.0, 0.72, 0.7]), np.exp(-d * d) * 0.3 * front)
     lip_colour = np.array(hex_rgb(lips)) if lips else base * np.array([0.92, 0.62, 0.6])
     m = (pos - f.mouth) / np.array([f.mouth_half_width, hr * 0.075, hr * 0.3])
     lip_alpha = np.clip((1.0 - np.sqrt(m[..., 0] ** 2 + m[..., 1] ** 2)) / 0.25, 0, 1) * front
-    pixels = _blend(pixels, lip_colour, lip_alpha)
+    layer.paint(lip_colour, lip_alpha)
     line = np.exp(-(((pos[..., 1] - f.mouth[1]) / (hr * 0.012)) ** 2)) * (np.abs(m[..., 0]) < 1.0) * front
-    pixels = _blend(pixels, lip_colour * 0.55, line * 0.9)
+    layer.paint(lip_colour * 0.55, line * 0.9)
     brow_colour = np.array(hex_rgb(brow))
     for b in f.brows:
         dx = (pos[..., 0] - b[0]) / (hr * 0.24)
         arch = b[1] + hr * 0.05 * (1 - dx**2)
         band = np.exp(-(((pos[..., 1] - arch) / (hr * 0.03)) ** 2)) * np.clip(1 - np.abs(dx), 0, 1) ** 0.5
-        pixels = _blend(pixels, brow_colour, band * 0.9 * front)
-    return pixels
+        layer.paint(brow_colour, band * 0.9 * front)
+    return layer
 
 
 def _freckle_uvs(head: Part, f: FaceLayout, amount: float, rng: np.random.Generator) -> np.ndarray:

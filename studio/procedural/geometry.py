@@ -199,9 +199,14 @@ def ellipsoid(
     return orient_outward(part)
 
 
-def shell(part: Part, offset: float, v_range: tuple[float, float] = (0.0, 1.0)) -> Part:
+def shell(
+    part: Part, offset: float, v_range: tuple[float, float] = (0.0, 1.0), *, below: float | None = None
+) -> Part:
     """A closed copy of a lofted part pushed ``offset`` out along its normals, keeping the rings
-    whose ``v`` lies in ``v_range`` and closing the cut ends with flat caps (clothing)."""
+    whose ``v`` lies in ``v_range`` and closing the cut ends with flat caps (clothing).
+
+    ``below`` cuts the copy at that height (y) with an exact plane, not at the nearest ring, so a
+    neckline is a clean ring around the neck wherever the rings happen to fall."""
     nrings, seg = int(part.tags["rings"]), int(part.tags["segments"])  # type: ignore[call-overload]
     normals = vertex_normals(part.positions, part.faces).astype(F64)
     moved = part.positions + normals * offset
@@ -214,10 +219,30 @@ def shell(part: Part, offset: float, v_range: tuple[float, float] = (0.0, 1.0)) 
         first = moved[0]
     if keep[-1] == nrings - 1:
         last = moved[-1]
+    if below is not None:
+        grid, uv_grid = _cut_rings(grid, uv_grid, below)
+        last = grid[-1].mean(0)
     positions = np.vstack([first[None], grid.reshape(-1, 3), last[None]])
     uvs = np.vstack([[0.5, 0.0], uv_grid.reshape(-1, 2), [0.5, 1.0]])
-    tags = {**part.tags, "rings": len(keep)}
-    return orient_outward(Part(positions, uvs, _tube_faces(len(keep), seg), tags))
+    tags = {**part.tags, "rings": len(grid)}
+    return orient_outward(Part(positions, uvs, _tube_faces(len(grid), seg), tags))
+
+
+def _cut_rings(grid: np.ndarray, uv_grid: np.ndarray, y: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rings (k, seg, 3) up to the plane at height ``y``, the last one lying on the plane (rings are
+    ordered upwards, each column crossing the plane once)."""
+    above = grid[..., 1] > y
+    if not above.any():
+        return grid, uv_grid
+    cross = np.where(above.any(axis=0), above.argmax(axis=0), len(grid) - 1)  # first ring over, per column
+    cross = np.maximum(cross, 1)
+    cols = np.arange(grid.shape[1])
+    lo, hi = grid[cross - 1, cols], grid[cross, cols]
+    f = np.clip((y - lo[:, 1]) / np.maximum(hi[:, 1] - lo[:, 1], 1e-12), 0.0, 1.0)[:, None]
+    ring = lo + (hi - lo) * f
+    uv = uv_grid[cross - 1, cols] + (uv_grid[cross, cols] - uv_grid[cross - 1, cols]) * f
+    keep = int(cross.min())
+    return np.concatenate([grid[:keep], ring[None]]), np.concatenate([uv_grid[:keep], uv[None]])
 
 
 def gaussian(positions: np.ndarray, center: ArrayLike, radius: ArrayLike) -> np.ndarray:

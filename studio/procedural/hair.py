@@ -35,7 +35,9 @@ def style_of(item_id: str) -> str:
     raise InvalidInputError(f"unknown hair style {item_id!r}; known styles: {', '.join(STYLES)}")
 
 
-def _cap(f: FaceLayout, res: int, *, scale: float, nape: float) -> Part:
+def _cap(f: FaceLayout, res: int, *, scale: float, nape: float, ears: bool) -> Part:
+    """The scalp: the skull scaled up, pulled in over the face, below the nape and (``ears``)
+    around the ears so short styles show them."""
     hr = f.radius
     t = np.linspace(-1.0, 1.0, 12 * res + 2)[1:-1]
     width, depth, shift = _head_shape(t, hr, True)
@@ -57,6 +59,11 @@ def _cap(f: FaceLayout, res: int, *, scale: float, nape: float) -> Part:
     face = np.clip((forward - 0.2) / 0.3, 0, 1) * np.clip((0.45 - y) / 0.2, 0, 1)
     below = np.clip((nape - y) / 0.25, 0, 1)
     hide = np.maximum(face, below)
+    if ears:
+        ear_y = ((f.eyes[0][1] + f.nose[1]) / 2 - f.center[1]) / hr
+        d = np.hypot((y - ear_y) / 0.42, (rel[:, 2] / hr + 0.08) / 0.34)
+        side = np.clip((np.abs(rel[:, 0]) / hr - 0.45) / 0.2, 0, 1)
+        hide = np.maximum(hide, np.clip((1.15 - d) / 0.3, 0, 1) * side)
     part.positions = f.center + rel * (1.0 - hide * (scale - 0.82))[:, None]
     return part
 
@@ -74,26 +81,26 @@ def _strand(
     """A strand over the skull from elevation a to b (radians) at ``azimuth`` (0 = front), then
     ``drop`` metres straight down."""
     hr = f.radius
-    n = 6 * res + 2
-    el = np.linspace(elevations[0], elevations[1], n)
-    r = hr * radius_scale * (1.0 + 0.04 * np.linspace(0, 1, n))
+    n = 6 * res + 4
+    # rings bunch up towards the tip, where the strand narrows to a point
+    k = 1.0 - (1.0 - np.linspace(0.0, 1.0, n)) ** 1.4
+    el = elevations[0] + (elevations[1] - elevations[0]) * k
+    r = hr * radius_scale * (1.0 + 0.04 * k)
     pts = np.column_stack(
         [np.sin(azimuth) * np.cos(el) * r, np.sin(el) * r * 1.05, np.cos(azimuth) * np.cos(el) * r]
     )
     if drop > 0:
-        k = 4 * res + 1
+        count = 4 * res + 1
         last = pts[-1]
+        fall = drop * (1.0 - (1.0 - np.linspace(0, 1, count + 1)[1:]) ** 1.4)
         down = np.column_stack(
-            [
-                np.full(k, last[0]),
-                last[1] - np.linspace(0, drop, k + 1)[1:],
-                np.full(k, last[2]) - np.linspace(0, drop * 0.12, k),
-            ]
+            [np.full(count, last[0]), last[1] - fall, np.full(count, last[2]) - fall * 0.12]
         )
         pts = np.vstack([pts, down])
     path = f.center + pts
-    taper = np.linspace(1.0, 0.15, len(path)) ** 0.7
-    radii = np.column_stack([width * taper, np.full(len(path), hr * 0.04) * np.maximum(taper, 0.4)])
+    s = np.linspace(0.0, 1.0, len(path))
+    taper = 0.04 + 0.96 * np.clip(1.0 - s**2.2, 0.0, 1.0) ** 0.75  # full width, then a pointed tip
+    radii = np.column_stack([width * taper, np.full(len(path), hr * 0.04) * np.maximum(taper, 0.35)])
     outward = np.array([np.sin(azimuth), 0.2, np.cos(azimuth)])
     return loft(
         path,
@@ -102,7 +109,7 @@ def _strand(
         hint=tuple(outward),
         power=2.0,
         cap_rings=2,
-        cap_scale=(0.3, 0.5),
+        cap_scale=(0.3, 0.4),
         tags={"kind": "hair"},
     )
 
@@ -119,10 +126,26 @@ def build_hair(style: str, f: FaceLayout, res: int) -> HairModel:
     hr = f.radius
     masc = style == "masc-short"
     model = HairModel([])
-    _add(model, _cap(f, res, scale=1.06 if masc else 1.1, nape=-0.9 if masc else -0.7), chained=False)
-    for az in np.linspace(-0.75, 0.75, 5 if masc else 7):
-        lo = 0.55 if masc else 0.25
-        _add(model, _strand(f, float(az), (1.15, lo - 0.1 * abs(az)), 0.0, hr * 0.2, res), chained=masc)
+    _add(
+        model,
+        _cap(f, res, scale=1.06 if masc else 1.1, nape=-0.9 if masc else -0.7, ears=style != "fem-long"),
+        chained=False,
+    )
+    count = 7 if masc else 9
+    for i, az in enumerate(np.linspace(-0.8, 0.8, count)):
+        # neighbouring locks overlap (no gaps at the roots), sit at alternating heights over the
+        # skull (no z-fighting) and end in points whose tips trace a gentle arch
+        lo = (0.55 if masc else 0.25) - 0.12 * az**2 - 0.04 * (i % 2)
+        lock = _strand(
+            f,
+            float(az),
+            (1.15, lo),
+            0.0,
+            hr * (0.17 if masc else 0.16),
+            res,
+            radius_scale=1.12 + 0.012 * (i % 2),
+        )
+        _add(model, lock, chained=masc)
     if masc:
         for az in np.linspace(1.2, 2 * np.pi - 1.2, 7):
             _add(

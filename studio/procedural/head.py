@@ -15,6 +15,32 @@ from studio.procedural.skeleton import Proportions
 
 
 @dataclass(frozen=True)
+class EyeShape:
+    """Eye outline and iris, in head radii around the eye centre (x grows towards the outer corner)."""
+
+    half_width: float
+    upper: float  # upper lid height above the centre
+    lower: float  # lower lid depth below the centre
+    tilt: float  # outer corner lift
+    iris: tuple[float, float]  # iris half-width, half-height
+    iris_y: float  # iris centre above the eye centre
+    lash: float  # lash line thickness
+
+    @property
+    def extent(self) -> float:
+        """Half size of the square patch (and texture) around the eye centre."""
+        return max(self.half_width, self.upper, self.lower) * 1.3
+
+
+FEMININE_EYE = EyeShape(0.21, 0.2, 0.16, 0.03, (0.125, 0.15), 0.005, 0.045)
+MASCULINE_EYE = EyeShape(0.2, 0.12, 0.095, 0.015, (0.098, 0.098), 0.012, 0.03)
+
+
+def eye_shape(feminine: bool) -> EyeShape:
+    return FEMININE_EYE if feminine else MASCULINE_EYE
+
+
+@dataclass(frozen=True)
 class FaceLayout:
     center: np.ndarray
     radius: float
@@ -26,6 +52,7 @@ class FaceLayout:
     chin: np.ndarray
     brows: tuple[np.ndarray, np.ndarray]
     cheeks: tuple[np.ndarray, np.ndarray]
+    eye: EyeShape = FEMININE_EYE
 
 
 def _head_shape(t: np.ndarray, hr: float, feminine: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,7 +99,8 @@ def _layout(part: Part, center: np.ndarray, hr: float, feminine: bool) -> FaceLa
     eye_y = center[1] - hr * 0.17
     eye_x = hr * 0.36
     eyes = (surface_front(part, eye_x, eye_y), surface_front(part, -eye_x, eye_y))
-    eye_r = (hr * 0.2, hr * 0.24, hr * 0.07) if feminine else (hr * 0.17, hr * 0.15, hr * 0.06)
+    shape = eye_shape(feminine)
+    eye_r = (hr * shape.half_width, hr * (shape.upper + shape.lower) / 2, hr * 0.06)
     nose = surface_front(part, 0.0, center[1] - hr * 0.5)
     mouth = surface_front(part, 0.0, center[1] - hr * 0.76)
     chin = surface_front(part, 0.0, center[1] - hr * 1.0)
@@ -85,7 +113,7 @@ def _layout(part: Part, center: np.ndarray, hr: float, feminine: bool) -> FaceLa
         surface_front(part, -hr * 0.5, center[1] - hr * 0.5),
     )
     mouth_half = hr * (0.2 if feminine else 0.24)
-    return FaceLayout(center, hr, eyes, eye_r, nose, mouth, mouth_half, chin, brows, cheeks)
+    return FaceLayout(center, hr, eyes, eye_r, nose, mouth, mouth_half, chin, brows, cheeks, shape)
 
 
 def _sculpt(part: Part, f: FaceLayout) -> None:
@@ -100,51 +128,41 @@ def _sculpt(part: Part, f: FaceLayout) -> None:
     pos[:, 2] += gaussian(pos, f.mouth, hr * np.array([0.2, 0.07, 0.2])) * hr * 0.035 * front
 
 
-def ear(f: FaceLayout, side: str, res: int) -> Part:
+def ear(f: FaceLayout, head: Part, side: str, res: int) -> Part:
+    """A rounded ear on the side of the head, from eye height down to the nose, flared back a little
+    and cupped (a flattened egg with a hollow on its outer face)."""
     sx = 1.0 if side == "L" else -1.0
     hr = f.radius
-    c = f.center + np.array([sx * hr * 0.86, -hr * 0.3, -hr * 0.12])
+    top, bottom = f.eyes[0][1] + hr * 0.06, f.nose[1] - hr * 0.02
+    cy, half = (top + bottom) / 2, (top - bottom) / 2
+    cz = f.center[2] - hr * 0.08
+    near = np.abs(head.positions[:, 1] - cy) < hr * 0.12
+    near &= np.abs(head.positions[:, 2] - cz) < hr * 0.12
+    surface = float(np.abs(head.positions[near, 0]).max()) if near.any() else hr * 0.85
     part = ellipsoid(
-        c,
-        (hr * 0.09, hr * 0.2, hr * 0.28),
-        rings=4 * res,
-        segments=8 * res,
+        np.zeros(3),
+        (hr * 0.05, hr * 0.17, half),
+        rings=8 * res,
+        segments=16 * res,
         axis=(0, 1, 0),
         tags={"kind": "ear", "side": side},
     )
-    return part
+    p = part.positions
+    t = p[:, 1] / half  # -1 lobe .. 1 top
+    p[:, 2] *= 0.8 + 0.2 * (t + 1) / 2  # narrower lobe, fuller top
+    cup = np.clip(1.0 - (p[:, 1] / (half * 0.75)) ** 2 - (p[:, 2] / (hr * 0.12)) ** 2, 0, 1)
+    p[:, 0] -= np.where(p[:, 0] > 0, cup * hr * 0.035, 0.0)  # hollow on the outer face
+    flare = np.radians(22.0)  # the back edge stands off the head
+    x = p[:, 0] * np.cos(flare) - p[:, 2] * np.sin(flare)
+    z = p[:, 0] * np.sin(flare) + p[:, 2] * np.cos(flare)
+    p[:, 0], p[:, 2] = x, z
+    p[:, 2] -= p[:, 1] * 0.25  # tilted back like a real ear
+    part.positions = np.column_stack([sx * (p[:, 0] + surface + hr * 0.035), p[:, 1] + cy, p[:, 2] + cz])
+    return orient_outward(part)
 
 
-def eye_parts(f: FaceLayout, res: int) -> tuple[list[Part], list[Part]]:
-    """(eye whites, irises): flattened ellipsoids set into the sockets, UVs projected from the front."""
-    whites, irises = [], []
-    rx, ry, rz = f.eye_radii
-    for side, c in zip(("L", "R"), f.eyes, strict=True):
-        center = c + np.array([0.0, 0.0, -rz * 0.2])
-        white = ellipsoid(
-            center,
-            (rx, rz, ry),
-            rings=6 * res,
-            segments=12 * res,
-            axis=(0, 1, 0),
-            tags={"kind": "eyewhite", "side": side},
-        )
-        iris_c = center + np.array([0.0, -ry * 0.05, rz * 0.35])
-        iris = ellipsoid(
-            iris_c,
-            (rx * 0.62, rz * 0.75, ry * 0.72),
-            rings=6 * res,
-            segments=12 * res,
-            axis=(0, 1, 0),
-            tags={"kind": "iris", "side": side},
-        )
-        for part, c0, (hx, hy) in ((white, center, (rx, ry)), (iris, iris_c, (rx * 0.62, ry * 0.72))):
-            part.uvs = np.column_stack(
-                [
-                    0.5 + 0.5 * (part.positions[:, 0] - c0[0]) / hx,
-                    0.5 - 0.5 * (part.positions[:, 1] - c0[1]) / hy,
-                ]
-            )
-        whites.append(white)
-        irises.append(iris)
-    return whites, irises
+def ear_lobe(f: FaceLayout, side: str) -> np.ndarray:
+    """Where an earring hangs: the bottom of the ear."""
+    sx = 1.0 if side == "L" else -1.0
+    hr = f.radius
+    return np.array([sx * hr * 0.9, f.nose[1] + hr * 0.02, f.center[2] - hr * 0.1])

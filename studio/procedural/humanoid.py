@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.procedural import body, head, morphs
+from studio.procedural import body, eyes, head, morphs
 from studio.procedural.geometry import Part
 from studio.procedural.hair import HairModel, build_hair, style_of
 from studio.procedural.items import ItemGeometry, build_item
-from studio.procedural.materials import avatar_materials, item_material
+from studio.procedural.materials import HAIR_BACK, avatar_materials, item_material
 from studio.procedural.model import (
     AvatarMeta,
     AvatarModel,
@@ -34,8 +34,10 @@ DEFAULT_HAIR = {"feminine": "fem-long-01", "masculine": "masc-short-01"}
 class _Build:
     """One generation run; holds what the steps share."""
 
-    def __init__(self, spec: AvatarSpec) -> None:
+    def __init__(self, spec: AvatarSpec, hair_joints: str = "J_Sec_Hair") -> None:
         self.spec = spec
+        #: spring joints are ``<hair_joints><chain>_<01..03>``
+        self.hair_joint_prefix = hair_joints
         self.res = spec.detail.res
         self.p: Proportions = FEMININE if spec.feminine else MASCULINE
         bones = build_bones(self.p)
@@ -43,8 +45,10 @@ class _Build:
         self.head_part, self.face = head.head(
             self.p, self.heads["J_Bip_C_Head"], feminine=spec.feminine, res=self.res
         )
+        # eye joints at the eyeball centres, behind the surface, so lookAt slides the irises
+        back = np.array([0.0, 0.0, -0.2 * self.face.radius])
         bones = [
-            Bone(b.name, b.parent, tuple(self.face.eyes[0 if "_L_" in b.name else 1]))
+            Bone(b.name, b.parent, tuple(self.face.eyes[0 if "_L_" in b.name else 1] + back))
             if "FaceEye" in b.name
             else b
             for b in bones
@@ -60,7 +64,7 @@ class _Build:
         for n, chain in enumerate(self.hair.chains, start=1):
             parent = "J_Bip_C_Head"
             for k, pos in enumerate(chain, start=1):
-                name = f"J_Sec_Hair{n}_{k:02d}"
+                name = f"{self.hair_joint_prefix}{n}_{k:02d}"
                 joints.append(Joint(name, parent, pos))
                 parent = name
         return joints
@@ -88,12 +92,12 @@ class _Build:
         )
 
     def face_mesh(self) -> Mesh:
-        whites, irises = head.eye_parts(self.face, self.res)
-        ears = [head.ear(self.face, side, self.res) for side in ("L", "R")]
+        whites, irises = eyes.eye_parts(self.head_part, self.face, self.res)
+        ears = [head.ear(self.face, self.head_part, side, self.res) for side in ("L", "R")]
         prims = [
             (primitive("Face_00_SKIN", [self.head_part], self.rig), "head"),
             (primitive("Body_00_SKIN", ears, self.rig), "head"),
-            (self._eyes("EyeWhite_00_EYE", whites), "eye"),
+            (primitive("EyeWhite_00_EYE", whites, self.rig, rigid_to="J_Bip_C_Head"), "eye"),
             (self._eyes("EyeIris_00_EYE", irises), "iris"),
         ]
         params = self.spec.params.face_morphs
@@ -129,9 +133,15 @@ class _Build:
             names = (
                 None
                 if chain < 0
-                else ["J_Bip_C_Head", *[f"J_Sec_Hair{chain + 1}_{k:02d}" for k in (1, 2, 3)]]
+                else ["J_Bip_C_Head", *[f"{self.hair_joint_prefix}{chain + 1}_{k:02d}" for k in (1, 2, 3)]]
             )
             prims.append(primitive("Hair_00_HAIR", [part], self.rig, names=names))
+        if self.spec.detail.heavy:  # VRoid splits the scalp ("HairBack") from the strands
+            back = [p for p, chain in zip(prims, self.hair.part_chain, strict=True) if chain < 0]
+            strands = [p for p, chain in zip(prims, self.hair.part_chain, strict=True) if chain >= 0]
+            for prim in back:
+                prim.material = HAIR_BACK
+            return Mesh("Hair", [_concat(back), _concat(strands)], [])
         return Mesh("Hair", [_concat(prims)], [])
 
     def item_mesh(self, item: ItemGeometry) -> Mesh:
@@ -152,7 +162,7 @@ class _Build:
         chains = [
             SpringChain(
                 f"Hair{n}",
-                [f"J_Sec_Hair{n}_{k:02d}" for k in (1, 2, 3)],
+                [f"{self.hair_joint_prefix}{n}_{k:02d}" for k in (1, 2, 3)],
                 stiffness=1.2,
                 gravity=0.15,
                 drag=0.45,
@@ -205,27 +215,43 @@ def build_avatar(spec: AvatarSpec) -> AvatarModel:
     )
 
 
+#: spring joints of a hair item: not the avatar's own ``J_Sec_Hair*`` names, so equipping (which
+#: matches joints by name) never binds an item's strands to an avatar's different hair joints
+ITEM_HAIR_JOINTS = "J_Sec_HairItem"
+
+
 def build_item_model(item_id: str, spec: AvatarSpec) -> AvatarModel:
-    """A wardrobe item on its own: the J_Bip skeleton of ``spec``'s base plus the item mesh."""
+    """A wardrobe item on its own: the J_Bip skeleton of ``spec``'s base plus the item mesh; hair
+    items also carry their spring joints (under the head) and spring-bone data."""
+    if _is_hair(item_id):
+        return _hair_item(item_id, spec)
     b = _Build(spec)
-    item = b.items([item_id])[0] if not _is_hair(item_id) else None
-    if item is None:
-        hair_spec = AvatarSpec(spec.params.model_copy(update={"hair": item_id}), spec.name, spec.detail)
-        hb = _Build(hair_spec)
-        prims = [primitive("Hair_00_HAIR", hb.hair.parts, hb.rig, rigid_to="J_Bip_C_Head")]
-        meshes, materials = (
-            [Mesh("Hair", prims, [])],
-            [m for m in avatar_materials(hair_spec, hb.head_part, hb.face) if m.name == "Hair_00_HAIR"],
-        )
-    else:
-        meshes, materials = [b.item_mesh(item)], [item_material(item, spec)]
+    item = b.items([item_id])[0]
     # hair joints come last in the rig, so dropping them keeps every mesh's joint indices valid
     joints = [j for j in b.rig.joints if not j.name.startswith("J_Sec_")]
     return AvatarModel(
         meta=AvatarMeta(name=item_id),
         joints=joints,
-        meshes=meshes,
-        materials=materials,
+        meshes=[b.item_mesh(item)],
+        materials=[item_material(item, spec)],
+        humanoid=False,
+        extras={"item": item_id},
+    )
+
+
+def _hair_item(item_id: str, spec: AvatarSpec) -> AvatarModel:
+    hair_spec = AvatarSpec(spec.params.model_copy(update={"hair": item_id}), spec.name, spec.detail)
+    hb = _Build(hair_spec, hair_joints=ITEM_HAIR_JOINTS)
+    mesh = hb.hair_mesh()
+    used = {p.material for p in mesh.primitives}
+    springs, colliders = hb.springs()
+    return AvatarModel(
+        meta=AvatarMeta(name=item_id),
+        joints=hb.rig.joints,
+        meshes=[mesh],
+        materials=[m for m in avatar_materials(hair_spec, hb.head_part, hb.face) if m.name in used],
+        springs=springs,
+        colliders=colliders,
         humanoid=False,
         extras={"item": item_id},
     )

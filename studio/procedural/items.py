@@ -135,7 +135,10 @@ def _top(
 ) -> list[Part]:
     torso = body.torso(p, heads, feminine=feminine, res=res)
     hem = heads["J_Bip_C_Hips"][1] - 0.02 * p.height
-    parts = [shell(torso, offset, _rings_between(torso, 1, hem, 10.0))]
+    # a round neckline: the shell cut by a plane just above the neck joint, where the torso has
+    # narrowed to the base of the neck (the cut ring matches the skin's own ring under it)
+    neckline = heads["J_Bip_C_Neck"][1] + (0.012 if long_sleeves else 0.004) * p.height
+    parts = [shell(torso, offset, _rings_between(torso, 1, hem, 10.0), below=neckline)]
     for side, sx in (("L", 1.0), ("R", -1.0)):
         arm = body.arm(p, heads, side, feminine=feminine, res=res)
         elbow = abs(heads[f"J_Bip_{side}_LowerArm"][0])

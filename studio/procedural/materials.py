@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.procedural import textures
+from studio.procedural import eyes, textures
 from studio.procedural.face_texture import face
 from studio.procedural.geometry import Part
 from studio.procedural.head import FaceLayout
@@ -33,21 +33,29 @@ def textured(
     return mat
 
 
+#: heavy avatars: the scalp's own material and textures, as VRoid exports it
+HAIR_BACK = "HairBack_00_HAIR"
+
+
 def avatar_materials(spec: AvatarSpec, head_part: Part, layout: FaceLayout) -> list[Material]:
     params = spec.params
     size = spec.detail.texture
     tone = textures.hex_rgb(params.skin.tone)
     hair = textures.hex_rgb(params.hair_colour)
-    eye_size = max(size // 4, 128)
-    skin = textures.skin(params.skin.tone, params.skin.freckles, size, spec.rng("skin"))
+    eye_size = max(size // 2, 256)
+    base = textures.skin(params.skin.tone, 0.0, size, spec.rng("skin"))
+    skin = base.copy()
+    textures.paint_freckles(
+        skin, textures.freckle_uvs(params.skin.freckles, size, spec.rng("freckles")), np.array(tone), size
+    )
     face_pixels = face(
         head_part,
         layout,
+        skin_base=base,
         tone=params.skin.tone,
         freckles=params.skin.freckles,
         brow=params.hair_colour,
         lips=None,
-        size=size,
         rng=spec.rng("face"),
     )
     return [
@@ -56,14 +64,17 @@ def avatar_materials(spec: AvatarSpec, head_part: Part, layout: FaceLayout) -> l
         Material(
             "EyeWhite_00_EYE",
             (1, 1, 1, 1),
-            textures.encode_png(textures.eye_white(params.hair_colour, eye_size)),
+            textures.encode_png(eyes.white_texture(layout.eye, params.hair_colour, eye_size)),
             (0.85, 0.85, 0.9),
+            alpha_mode="BLEND",
         ),
         Material(
             "EyeIris_00_EYE",
             (1, 1, 1, 1),
-            textures.encode_png(textures.iris(params.eye_colour, eye_size, spec.rng("iris"))),
+            textures.encode_png(eyes.iris_texture(layout.eye, params.eye_colour, eye_size)),
             (0.7, 0.7, 0.7),
+            alpha_mode="BLEND",
+            render_queue_offset=1,
         ),
         textured(
             "Hair_00_HAIR",
@@ -72,7 +83,13 @@ def avatar_materials(spec: AvatarSpec, head_part: Part, layout: FaceLayout) -> l
             spec,
             double_sided=True,
         ),
-    ]
+    ] + ([_hair_back(spec, hair)] if spec.detail.heavy else [])
+
+
+def _hair_back(spec: AvatarSpec, hair: tuple[float, float, float]) -> Material:
+    darker = "#{:02x}{:02x}{:02x}".format(*(round(c * 255 * 0.85) for c in hair))
+    pixels = textures.hair(darker, spec.detail.texture, spec.rng("hair-back"))
+    return textured(HAIR_BACK, pixels, _shade(hair, 0.5), spec, double_sided=True)
 
 
 def item_material(item: ItemGeometry, spec: AvatarSpec) -> Material:

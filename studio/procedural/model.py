@@ -54,6 +54,8 @@ class Material:
     #: heavy avatars only: MToon shade texture and a tangent-space normal map
     shade_png: bytes | None = None
     normal_png: bytes | None = None
+    #: MToon draw order among transparent materials (the iris after the eye white)
+    render_queue_offset: int = 0
 
 
 @dataclass

@@ -136,11 +136,17 @@ def face_fields(s: Surface, f: FaceLayout) -> dict[str, np.ndarray]:
 def expression_atoms(s: Surface, f: FaceLayout) -> dict[str, np.ndarray]:
     """The moving parts expressions are mixed from: mouth, brows, eyelids."""
     eye = float(s.kind in ("eye", "iris"))
-    return {
+    atoms = {
         **_mouth_atoms(s.positions, f, 1.0 - eye),
         **_brow_atoms(s.positions, f, 1.0 - eye),
         **_eye_atoms(s.positions, f, eye),
     }
+    # one-sided variants (the avatar's left is +X), blended smoothly across the face's midline
+    left = 1.0 / (1.0 + np.exp(-s.positions[:, 0] / (f.radius * 0.08)))
+    for name in ("brow_up", "brow_angry", "brow_sad", "mouth_smile", "mouth_frown"):
+        atoms[name + "_L"] = atoms[name] * left[:, None]
+        atoms[name + "_R"] = atoms[name] * (1.0 - left)[:, None]
+    return atoms
 
 
 def _mouth_atoms(p: np.ndarray, f: FaceLayout, skin: float) -> dict[str, np.ndarray]:
@@ -238,6 +244,12 @@ _HEAVY_PARTS: dict[str, dict[str, dict[str, float]]] = {
         "Joy": {"brow_up": 0.6},
         "Sorrow": {"brow_sad": 1},
         "Surprised": {"brow_up": 1},
+        "Up_L": {"brow_up_L": 1},
+        "Up_R": {"brow_up_R": 1},
+        "Angry_L": {"brow_angry_L": 1},
+        "Angry_R": {"brow_angry_R": 1},
+        "Sorrow_L": {"brow_sad_L": 1},
+        "Sorrow_R": {"brow_sad_R": 1},
     },
     "EYE": {
         "Angry": {"eye_smile_L": 0.4, "eye_smile_R": 0.4},
@@ -252,6 +264,12 @@ _HEAVY_PARTS: dict[str, dict[str, dict[str, float]]] = {
         "Wide_L": {"eye_wide_L": 1},
         "Wide_R": {"eye_wide_R": 1},
         "Half": {"eye_close_L": 0.5, "eye_close_R": 0.5},
+        "Half_L": {"eye_close_L": 0.5},
+        "Half_R": {"eye_close_R": 0.5},
+        "Sorrow_L": {"eye_close_L": 0.3},
+        "Sorrow_R": {"eye_close_R": 0.3},
+        "Angry_L": {"eye_smile_L": 0.4},
+        "Angry_R": {"eye_smile_R": 0.4},
     },
     "MTH": {
         "Up": {"mouth_smile": 0.5},
@@ -265,8 +283,14 @@ _HEAVY_PARTS: dict[str, dict[str, dict[str, float]]] = {
         "Sorrow": {"mouth_frown": 1, "mouth_open": 0.1},
         "Surprised": {"mouth_open": 0.7, "mouth_pucker": 0.4},
         "SkinFung": {"mouth_smile": 0.3, "mouth_wide": 0.2},
-        "SkinFung_L": {"mouth_smile": 0.3},
-        "SkinFung_R": {"mouth_wide": 0.3},
+        "SkinFung_L": {"mouth_smile_L": 0.3},
+        "SkinFung_R": {"mouth_smile_R": 0.3},
+        "Up_L": {"mouth_smile_L": 0.5},
+        "Up_R": {"mouth_smile_R": 0.5},
+        "Down_L": {"mouth_frown_L": 1},
+        "Down_R": {"mouth_frown_R": 1},
+        "Fun_L": {"mouth_smile_L": 0.8},
+        "Fun_R": {"mouth_smile_R": 0.8},
     },
 }
 HEAVY_FACE: dict[str, dict[str, float]] = {

@@ -1,5 +1,5 @@
-"""Procedural textures written as PNG: skin (tone + freckles), face (lips, brows, blush), iris, eye
-white with lash line, hair streaks and cloth weaves. Seeded numpy RNG, so output is deterministic.
+"""Procedural textures written as PNG: skin (tone + freckles), hair streaks and cloth weaves (the
+face is painted in face_texture.py, the eyes in eyes.py). Seeded numpy RNG, so output is deterministic.
 """
 
 from __future__ import annotations
@@ -41,9 +41,16 @@ def value_noise(rng: np.random.Generator, size: int, cells: int) -> np.ndarray:
 def skin(tone: str, freckles: float, size: int, rng: np.random.Generator) -> np.ndarray:
     base = np.array(hex_rgb(tone))
     noise = 0.025 * value_noise(rng, size, 16) + 0.012 * value_noise(rng, size, 64)
+    if size >= 1024:  # pores: fine grain that only a 2048² texture resolves
+        noise = noise + 0.012 * value_noise(rng, size, size // 4)
     pixels = base[None, None, :] * (1.0 + noise[..., None])
-    paint_freckles(pixels, rng.uniform(0, 1, (int(freckles * 0.3 * size * size / 600), 2)), base, size)
+    paint_freckles(pixels, freckle_uvs(freckles, size, rng), base, size)
     return pixels
+
+
+def freckle_uvs(amount: float, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Freckles scattered over a body texture (as many per area at any texture size)."""
+    return rng.uniform(0, 1, (int(amount * 0.3 * size * size / 600), 2))
 
 
 def paint_freckles(pixels: np.ndarray, uvs: np.ndarray, base: np.ndarray, size: int) -> None:
@@ -67,40 +74,33 @@ def paint_freckles(pixels: np.ndarray, uvs: np.ndarray, base: np.ndarray, size: 
     pixels[ys, xs] = pixels[ys, xs] * (1 - a) + colour * a
 
 
-def iris(colour: str, size: int, rng: np.random.Generator) -> np.ndarray:
-    base = np.array(hex_rgb(colour))
-    y, x = np.mgrid[0:size, 0:size] / (size - 1) * 2.0 - 1.0
-    r = np.sqrt(x * x + y * y)
-    angle = np.arctan2(y, x)
-    fibres = 0.08 * np.sin(angle * 48 + 3 * value_noise(rng, size, 8) * 0) * np.clip(r, 0, 1)
-    shade = 0.55 + 0.6 * np.clip(r, 0, 1) - 0.25 * np.clip((y + 0.2), 0, 1) + fibres
-    pixels = base[None, None] * shade[..., None]
-    ring = np.clip((r - 0.82) / 0.1, 0, 1)[..., None]
-    pixels = pixels * (1 - ring) + base * 0.25 * ring
-    pupil = np.clip((0.36 - r) / 0.04, 0, 1)[..., None]
-    pixels = pixels * (1 - pupil) + np.array([0.03, 0.03, 0.05]) * pupil
-    highlight = np.clip((0.16 - np.sqrt((x + 0.3) ** 2 + (y + 0.35) ** 2)) / 0.04, 0, 1)[..., None]
-    return pixels * (1 - highlight) + highlight
-
-
-def eye_white(lash: str, size: int) -> np.ndarray:
-    y, x = np.mgrid[0:size, 0:size] / (size - 1) * 2.0 - 1.0
-    pixels = np.ones((size, size, 3)) * np.array([0.97, 0.96, 0.95])
-    shadow = np.clip((-y - 0.1) / 0.7, 0, 1)[..., None] * 0.18
-    pixels = pixels * (1 - shadow) + np.array([0.7, 0.68, 0.72]) * shadow
-    top = np.sqrt(np.clip(1 - x * x, 0, 1))
-    lash_band = np.clip(((-y) - (top - 0.32)) / 0.05, 0, 1)[..., None]
-    return pixels * (1 - lash_band) + np.array(hex_rgb(lash)) * 0.35 * lash_band
-
-
 def hair(colour: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Hair strands: fine streaks across the strand (u), each streak's tone drifting along its length
+    (v), plus a sheen band near the roots."""
     base = np.array(hex_rgb(colour))
     streak = value_noise(rng, size, 64)[0:1, :].repeat(size, axis=0)
     streak += 0.5 * value_noise(rng, size, 128)[0:1, :].repeat(size, axis=0)
+    strands = _stretched_noise(rng, size, across=max(size // 4, 64), along=8)
     v = np.linspace(0.0, 1.0, size)[:, None]
     sheen = 0.18 * np.exp(-(((v - 0.3) / 0.08) ** 2))
-    shade = 1.0 + 0.12 * streak + sheen
+    shade = 1.0 + 0.1 * streak + 0.07 * strands + sheen
     return base[None, None] * shade[..., None]
+
+
+def _stretched_noise(rng: np.random.Generator, size: int, *, across: int, along: int) -> np.ndarray:
+    """Noise in [-1, 1] with ``across`` cells over u and ``along`` cells over v (bilinear, tiling)."""
+    grid = rng.uniform(-1.0, 1.0, (along, across))
+
+    def axis(cells: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        coords = np.arange(size) * cells / size
+        i0 = np.floor(coords).astype(int) % cells
+        frac = coords - np.floor(coords)
+        return i0, (i0 + 1) % cells, frac * frac * (3 - 2 * frac)
+
+    r0, r1, fr = axis(along)
+    c0, c1, fc = axis(across)
+    rows = grid[r0] * (1 - fr)[:, None] + grid[r1] * fr[:, None]
+    return np.ascontiguousarray(rows[:, c0] * (1 - fc) + rows[:, c1] * fc, dtype=np.float32)
 
 
 def cloth(colour: str, pattern: str, size: int, rng: np.random.Generator) -> np.ndarray:

@@ -184,15 +184,31 @@ def _secondary(model: AvatarModel, out: Written) -> dict[str, Any]:
     return {"boneGroups": bone_groups, "colliderGroups": groups}
 
 
+def srgb(c: float) -> float:
+    """Linear -> sRGB (IEC 61966-2-1), as Unity's ``Mathf.LinearToGammaSpace``."""
+    c = min(max(float(c), 0.0), 1.0)
+    return c * 12.92 if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+
+
+def gamma_colour(rgba: tuple[float, ...] | list[float]) -> list[float]:
+    """A linear colour as VRM 0.x stores it: UniVRM writes Unity's (gamma-space) material colours and
+    readers decode them (three-vrm's v0 compat applies gammaEOTF to ``_Color``, ``_ShadeColor``...);
+    alpha stays linear."""
+    return [*(srgb(c) for c in rgba[:3]), *(float(a) for a in rgba[3:])]
+
+
 def material_properties(mat: Material, out: Written) -> dict[str, Any]:
     textures = {}
     if mat.name in out.texture_index:
         shade = out.shade_index.get(mat.name, out.texture_index[mat.name])
         textures = {"_MainTex": out.texture_index[mat.name], "_ShadeTexture": shade}
+        if mat.normal_png is not None and mat.name in out.normal_index:
+            textures["_BumpMap"] = out.normal_index[mat.name]
+    blend = mat.alpha_mode == "BLEND"
     return {
         "name": mat.name,
         "shader": "VRM/MToon",
-        "renderQueue": 2000,
+        "renderQueue": 3000 + mat.render_queue_offset if blend else 2000,
         "floatProperties": {
             "_Cutoff": 0.5,
             "_BumpScale": 1.0,
@@ -209,18 +225,18 @@ def material_properties(mat: Material, out: Written) -> dict[str, Any]:
             "_OutlineScaledMaxDistance": 1.0,
             "_OutlineLightingMix": 1.0,
             "_MToonVersion": 38.0,
-            "_BlendMode": 0.0,
+            "_BlendMode": 2.0 if blend else 0.0,
             "_OutlineWidthMode": 0.0,
             "_OutlineColorMode": 0.0,
             "_CullMode": 0.0 if mat.double_sided else 2.0,
             "_OutlineCullMode": 1.0,
-            "_SrcBlend": 1.0,
-            "_DstBlend": 0.0,
-            "_ZWrite": 1.0,
+            "_SrcBlend": 5.0 if blend else 1.0,
+            "_DstBlend": 10.0 if blend else 0.0,
+            "_ZWrite": 0.0 if blend else 1.0,
         },
         "vectorProperties": {
-            "_Color": [float(c) for c in mat.base_color],
-            "_ShadeColor": [*map(float, mat.shade_color), 1.0],
+            "_Color": gamma_colour(mat.base_color),
+            "_ShadeColor": gamma_colour([*mat.shade_color, 1.0]),
             "_MainTex": [0.0, 0.0, 1.0, 1.0],
             "_ShadeTexture": [0.0, 0.0, 1.0, 1.0],
             "_EmissionColor": [0.0, 0.0, 0.0, 1.0],
@@ -228,6 +244,9 @@ def material_properties(mat: Material, out: Written) -> dict[str, Any]:
             "_OutlineColor": [0.0, 0.0, 0.0, 1.0],
         },
         "textureProperties": textures,
-        "keywordMap": {},
-        "tagMap": {"RenderType": "Opaque"},
+        "keywordMap": {
+            **({"_ALPHABLEND_ON": True} if blend else {}),
+            **({"_NORMALMAP": True} if "_BumpMap" in textures else {}),
+        },
+        "tagMap": {"RenderType": "Transparent" if blend else "Opaque"},
     }

@@ -10,7 +10,7 @@ from typing import Any
 
 from studio.procedural.model import AvatarMeta, AvatarModel, Material
 from studio.procedural.skeleton import VRM1_BONES
-from studio.procedural.writer import Written, write_scene
+from studio.procedural.writer import Written, spring_bone, write_scene
 
 _RANGE = {"inputMaxValue": 90.0, "outputScale": 10.0}
 
@@ -46,7 +46,7 @@ def write_vrm1(model: AvatarModel) -> bytes:
     }
     b.set_extension("VRMC_vrm", vrm)
     if model.springs:
-        b.set_extension("VRMC_springBone", _springs(model, out))
+        b.set_extension("VRMC_springBone", spring_bone(model, out))
     for mat in model.materials:
         entry = b.json["materials"][out.material_index[mat.name]]
         entry.setdefault("extensions", {})["VRMC_materials_mtoon"] = mtoon(mat, out)
@@ -93,45 +93,11 @@ def _expressions(model: AvatarModel, out: Written) -> dict[str, Any]:
     return presets
 
 
-def _springs(model: AvatarModel, out: Written) -> dict[str, Any]:
-    colliders = [
-        {
-            "node": out.joint_nodes[c.joint],
-            "shape": {"sphere": {"offset": list(c.offset), "radius": c.radius}},
-        }
-        for c in model.colliders
-    ]
-    springs = [
-        {
-            "name": chain.name,
-            "joints": [
-                {
-                    "node": out.joint_nodes[j],
-                    "hitRadius": chain.hit_radius,
-                    "stiffness": chain.stiffness,
-                    "gravityPower": chain.gravity,
-                    "gravityDir": [0.0, -1.0, 0.0],
-                    "dragForce": chain.drag,
-                }
-                for j in chain.joints
-            ],
-            "colliderGroups": [0],
-        }
-        for chain in model.springs
-    ]
-    return {
-        "specVersion": "1.0",
-        "colliders": colliders,
-        "colliderGroups": [{"name": "Body", "colliders": list(range(len(colliders)))}],
-        "springs": springs,
-    }
-
-
 def mtoon(mat: Material, out: Written) -> dict[str, Any]:
     ext: dict[str, Any] = {
         "specVersion": "1.0",
         "transparentWithZWrite": False,
-        "renderQueueOffsetNumber": 0,
+        "renderQueueOffsetNumber": mat.render_queue_offset if mat.alpha_mode == "BLEND" else 0,
         "shadeColorFactor": [float(c) for c in mat.shade_color],
         "shadingShiftFactor": -0.05,
         "shadingToonyFactor": 0.9,

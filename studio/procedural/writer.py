@@ -15,6 +15,7 @@ import numpy as np
 
 from studio.gltf.builder import GltfBuilder
 from studio.procedural.model import AvatarModel, Material, Mesh, Primitive
+from studio.procedural.tangents import tangents
 
 _FLIP = np.array([-1.0, 1.0, -1.0])
 SAMPLER = {"magFilter": 9729, "minFilter": 9987, "wrapS": 10497, "wrapT": 10497}
@@ -30,6 +31,7 @@ class Written:
     texture_index: dict[str, int] = field(default_factory=dict)
     #: MToon shade textures (heavy avatars); materials without one shade with their base texture
     shade_index: dict[str, int] = field(default_factory=dict)
+    normal_index: dict[str, int] = field(default_factory=dict)
     morph_index: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -93,7 +95,8 @@ def _materials(out: Written, materials: list[Material]) -> None:
         entry: dict[str, Any] = {"name": mat.name, "pbrMetallicRoughness": pbr, "alphaMode": mat.alpha_mode}
         if mat.normal_png is not None:
             image = b.add_image(mat.normal_png, "image/png", name=mat.name + "_Normal")
-            entry["normalTexture"] = {"index": b.add_texture(image, b.add_sampler(SAMPLER))}
+            out.normal_index[mat.name] = b.add_texture(image, b.add_sampler(SAMPLER))
+            entry["normalTexture"] = {"index": out.normal_index[mat.name]}
         if mat.shade_png is not None:
             image = b.add_image(mat.shade_png, "image/png", name=mat.name + "_Shade")
             out.shade_index[mat.name] = b.add_texture(image, b.add_sampler(SAMPLER))
@@ -118,6 +121,10 @@ def _primitive(out: Written, prim: Primitive, axis: np.ndarray) -> dict[str, Any
         "POSITION": b.add_accessor((prim.positions * axis).astype(np.float32), min_max=True),
         "NORMAL": b.add_accessor(normals),
     }
+    if prim.material in out.normal_index:  # normal-mapped: tangents, so viewers need not guess
+        t = tangents(prim.positions, prim.normals, prim.uvs, prim.faces)
+        t[:, :3] *= axis.astype(np.float32)  # the 0.x turn is a rotation: handedness unchanged
+        attributes["TANGENT"] = b.add_accessor(t)
     if prim.material in out.texture_index:  # an untextured material would leave UVs unused
         attributes["TEXCOORD_0"] = b.add_accessor(prim.uvs.astype(np.float32))
     attributes["JOINTS_0"] = b.add_accessor(prim.joints.astype(np.uint16))
@@ -133,6 +140,48 @@ def _primitive(out: Written, prim: Primitive, axis: np.ndarray) -> dict[str, Any
     return entry
 
 
+def spring_bone(model: AvatarModel, out: Written) -> dict[str, Any]:
+    """``VRMC_springBone`` 1.0 for ``model``'s chains and colliders (node indices of ``out``)."""
+    colliders = [
+        {
+            "node": out.joint_nodes[c.joint],
+            "shape": {"sphere": {"offset": list(c.offset), "radius": c.radius}},
+        }
+        for c in model.colliders
+    ]
+    springs = [
+        {
+            "name": chain.name,
+            "joints": [
+                {
+                    "node": out.joint_nodes[j],
+                    "hitRadius": chain.hit_radius,
+                    "stiffness": chain.stiffness,
+                    "gravityPower": chain.gravity,
+                    "gravityDir": [0.0, -1.0, 0.0],
+                    "dragForce": chain.drag,
+                }
+                for j in chain.joints
+            ],
+            "colliderGroups": [0],
+        }
+        for chain in model.springs
+    ]
+    return {
+        "specVersion": "1.0",
+        "colliders": colliders,
+        "colliderGroups": [{"name": "Body", "colliders": list(range(len(colliders)))}],
+        "springs": springs,
+    }
+
+
 def write_glb(model: AvatarModel) -> bytes:
-    """Plain glTF 2.0 binary (faces +Z like any glTF asset), no VRM extensions."""
-    return write_scene(model).builder.to_glb()
+    """Plain glTF 2.0 binary (faces +Z like any glTF asset), no VRM extensions.
+
+    A wardrobe item with spring chains (hair) keeps them as ``asset.extras.VRMC_springBone``, shaped
+    like the VRM 1.0 extension with node indices into this file, for equipping to carry over;
+    readers that know nothing of it ignore extras."""
+    out = write_scene(model)
+    if model.springs and not model.humanoid:
+        out.builder.json["asset"].setdefault("extras", {})["VRMC_springBone"] = spring_bone(model, out)
+    return out.builder.to_glb()

@@ -19,6 +19,7 @@ from studio.domain.errors import InvalidInputError, NotFoundError
 from studio.domain.metadata import AiMeshMetadata, parse_hex_color
 from studio.gltf.document import Document
 from studio.gltf.functions._lookup import material_indices
+from studio.gltf.functions._slots import item_category
 from studio.gltf.functions.equip import equip, equipped_items, unequip
 from studio.gltf.functions.morphs import find_morph, set_morph_weights
 from studio.gltf.functions.tint import set_roughness, tint
@@ -104,7 +105,22 @@ def plan_edits(doc: Document, meta: BaseModel, info: VrmInfo, *, need_items: boo
         for slot in ("clothing", "attachments"):
             value = _get(meta, slot)
             plan.items[slot] = list(value) if value else None
+        _check_one_per_category(plan.items.get("clothing") or [])
     return plan
+
+
+def _check_one_per_category(items: list[str]) -> None:
+    """Tops, bottoms and shoes hold one item each (equipping one swaps the other out), so a list
+    naming two of one category is refused rather than silently keeping the last."""
+    seen: dict[str, str] = {}
+    for item in items:
+        category = item_category("clothing", str(item))
+        if category is not None and category in seen:
+            raise InvalidInputError(
+                f"clothing: {seen[category]!r} and {item!r} are both {category}; wear one at a time"
+            )
+        if category is not None:
+            seen[category] = str(item)
 
 
 def _plan_bones(doc: Document, meta: BaseModel, info: VrmInfo, plan: EditPlan) -> None:
@@ -137,7 +153,9 @@ def _plan_materials(doc: Document, meta: BaseModel, plan: EditPlan) -> None:
 
 
 def apply_plan(doc: Document, plan: EditPlan, items: ItemSource | None = None) -> None:
-    """Apply ``plan`` to ``doc`` in place (a fresh copy of the opened file)."""
+    """Apply ``plan`` to ``doc`` in place (a fresh copy of the opened file). Items go last: an
+    equip swaps out the avatar's own hair/top/bottoms/shoes (see ``studio.gltf.functions.equip``);
+    every index the plan resolved is still valid then, as equip only appends and detaches."""
     if plan.bone_scales:
         transform_bones(doc, plan.bone_scales)
     for index, (tint_rgba, roughness) in plan.materials.items():

@@ -27,7 +27,8 @@ from studio.gltf.functions.equip import equipped_items
 from studio.gltf.functions.morphs import morph_weights
 from studio.gltf.functions.tint import material_color
 from studio.gltf.functions.transform_bones import bone_scale
-from studio.gltf.io import load
+from studio.gltf.io import open_checked
+from studio.gltf.limits import Limits
 from studio.gltf.vrm import VrmInfo, parse_vrm
 from studio.gltf.vrm.migrate import MigrationReport, migrate_vrm1
 from studio.services.edit_plan import EditPlan, ItemSource, apply_plan, plan_edits
@@ -127,8 +128,20 @@ class AvatarEditor:
         self.last_migration: MigrationReport | None = None
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, items: ItemSource | None = None) -> AvatarEditor:
-        return cls(load(Path(path)), items=items)
+    def open(
+        cls,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        items: ItemSource | None = None,
+        limits: Limits | None = None,
+        name: str = "",
+        avatar_type: str | None = None,
+    ) -> AvatarEditor:
+        """Read and validate ``source`` (a path, or a file's bytes called ``name``): what the
+        validator refuses is refused here too (GltfError with the first error's code); warnings
+        are allowed."""
+        doc, _report = open_checked(source if isinstance(source, bytes) else Path(source), limits, name=name)
+        return cls(doc, items=items, avatar_type=avatar_type)
 
     # -- what can be edited -------------------------------------------------------------------
     def materials(self) -> list[MaterialInfo]:

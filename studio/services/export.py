@@ -19,7 +19,7 @@ from typing import Any
 from studio.domain.errors import CancelledError, InvalidInputError
 from studio.fsutil import write_atomic
 from studio.gltf.export.runtime import RuntimeReport
-from studio.gltf.limits import DEFAULT_LIMITS
+from studio.gltf.limits import DEFAULT_LIMITS, Limits
 from studio.gltf.vrm.migrate import MigrationReport
 from studio.services.edit_plan import FolderItems, ItemSource
 from studio.services.editor import AvatarEditor
@@ -72,15 +72,21 @@ def export_avatar(
     quantize_mesh: bool | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    limits: Limits | None = None,
 ) -> ExportResult:
     """Open ``src``, apply ``metadata``, write ``<id>.glb``, ``<id>.vrm`` (when the source is a VRM)
     and ``<id>.webp`` (unless ``thumbnail_size`` is None) into ``out_dir``. ``migrate_vrm1``: the
-    source VRM is migrated from 0.x to 1.0 (refused for other files); the report is in the result."""
+    source VRM is migrated from 0.x to 1.0 (refused for other files); the report is in the result.
+
+    Refused before anything is written: a source the validator refuses (GltfError with its code),
+    an output that would replace ``src`` itself, files over ``limits`` (the settings' size caps)."""
     report = progress or (lambda _m, _f: None)
+    limits = limits or DEFAULT_LIMITS
     avatar_id = check_avatar_id(avatar_id or Path(src).stem)
+    check_not_source(src, out_dir, avatar_id)
     source = FolderItems(items) if isinstance(items, str | os.PathLike) else items
     report("reading", 0.0)
-    editor = AvatarEditor.open(src, items=source)
+    editor = AvatarEditor.open(src, items=source, limits=limits)
     if metadata:
         report("applying edits", 0.05)
         editor.apply(metadata)
@@ -99,7 +105,7 @@ def export_avatar(
         vrm, migration = editor.migrate_vrm1()
     else:
         vrm = editor.export_source() if editor.info.is_vrm else None
-    _check_sizes(glb, vrm)
+    _check_sizes(glb, vrm, limits)
     webp = None
     if thumbnail_size:
         _check_cancel(cancel)
@@ -127,15 +133,41 @@ def _check_cancel(cancel: Cancel | None) -> None:
         raise CancelledError("export cancelled")
 
 
-def _check_sizes(glb: bytes, vrm: bytes | None) -> None:
-    limits = DEFAULT_LIMITS
+def check_not_source(src: str | os.PathLike[str], out_dir: str | os.PathLike[str], avatar_id: str) -> None:
+    """Refuse an export whose ``<id>.glb``/``.vrm``/``.webp`` would replace the source file: the
+    edited (and, with ``--preset web``, lossily re-encoded) file must never overwrite the original."""
+    source = Path(src)
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise InvalidInputError(f"--out {out_dir} is a file; give a folder for the exported files")
+    for ext in ("glb", "vrm", "webp"):
+        target = Path(out_dir) / f"{avatar_id}.{ext}"
+        if _same_file(source, target):
+            raise InvalidInputError(
+                f"exporting to {Path(out_dir)} would overwrite the source file {source} with {target.name}; "
+                "choose another --out folder or another --id"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
+
+
+def _check_sizes(glb: bytes, vrm: bytes | None, limits: Limits) -> None:
     if len(glb) > limits.max_glb_bytes:
         raise InvalidInputError(
-            f"the runtime GLB is {len(glb) / 2**20:.1f} MB; the upload limit is "
-            f"{limits.max_glb_bytes // 2**20} MB (try --preset web)"
+            f"the runtime GLB is {_size(len(glb))}; the limit is {_size(limits.max_glb_bytes)}"
+            " (max_glb_bytes; try --preset web)"
         )
     if vrm is not None and len(vrm) > limits.max_vrm_bytes:
         raise InvalidInputError(
-            f"the source VRM is {len(vrm) / 2**20:.1f} MB; the upload limit is "
-            f"{limits.max_vrm_bytes // 2**20} MB"
+            f"the source VRM is {_size(len(vrm))}; the limit is {_size(limits.max_vrm_bytes)} (max_vrm_bytes)"
         )

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from studio.blobs.base import BlobStore, sha256_bytes
+from studio.blobs.layout import object_key
 from studio.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from studio.domain.identity import Identity
+from studio.gltf.io import open_checked
+from studio.gltf.limits import Limits
+from studio.services.item_library import TYPE_FOLDERS, BuiltinItems, check_builtin, slot_of
+from studio.services.wardrobe import read_avatar_file
 from studio.store.engine import read_session, write_session
 from studio.store.models import ITEM_SOURCES, ITEM_TYPES, InventoryItem
 from studio.store.repositories import InventoryRepository, UserRepository
@@ -56,8 +64,54 @@ def _check_item_id(item_id: str) -> str:
 
 
 class InventoryService:
-    def __init__(self, engine: Engine) -> None:
+    """Inventory rows; with a blob store and item library it also grants known items
+    (:meth:`acquire`)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        blob_store: BlobStore | None = None,
+        items: BuiltinItems | None = None,
+        limits: Limits | None = None,
+    ) -> None:
         self.engine = engine
+        self.blob_store = blob_store
+        self.items = items
+        self.limits = limits
+
+    def acquire(
+        self,
+        me: Identity,
+        item_type: str,
+        item_id: str,
+        file: str | os.PathLike[str] | None = None,
+        *,
+        source: str = "default",
+    ) -> InventoryItemView:
+        """Grant an item that exists: with no ``file``, a built-in library item (its GLB is put in
+        the blob store under ``<folder>/<id>.glb``); with a ``file``, a GLB that validates (stored
+        content-addressed under ``objects/sha256/``). The blob is written before the row."""
+        if self.blob_store is None or self.items is None:
+            raise RuntimeError("InventoryService needs a blob store and an item library to acquire items")
+        if item_type not in ITEM_TYPES:
+            raise InvalidInputError(f"item type must be one of {', '.join(ITEM_TYPES)}")
+        key = _check_item_id(item_id)
+        folder = TYPE_FOLDERS.get(item_type)
+        if file is None:
+            if folder is None:
+                raise InvalidInputError(f"there are no built-in {item_type} items; give the item's GLB file")
+            check_builtin(folder, key)
+            glb_url = f"{folder}/{key}.glb"
+            if not self.blob_store.exists(glb_url):
+                self.blob_store.put(glb_url, self.items(folder, key), "model/gltf-binary")
+        else:
+            if slot_of(key) is not None:
+                raise InvalidInputError(f"{key!r} is a built-in item: leave out the file, or use another id")
+            data = read_avatar_file(file, self.limits)
+            open_checked(data, self.limits, name=Path(file).name)  # invalid: GltfError with its code
+            glb_url = object_key(sha256_bytes(data))
+            self.blob_store.put(glb_url, data, "model/gltf-binary")
+        return self.grant(me, item_type, key, glb_url, source=source)
 
     def grant(
         self,

@@ -18,9 +18,10 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,10 +167,14 @@ def build_prebuilts(
         _notify(progress, item, len(done), total)
     count = max(1, min(workers or default_workers(), len(todo) or 1))
     try:
-        for item in _run(todo, out, preset, count, cancel):
-            done[item.id] = item
-            _write_catalogue(out, [done[s.id] for s in sources if s.id in done])
-            _notify(progress, item, len(done), total)
+        # closing(): an exception in this loop (Ctrl-C, a progress callback) must shut the worker
+        # pool down now, not whenever the suspended generator is collected (the interpreter would
+        # wait at exit for workers that were never told to stop).
+        with closing(_run(todo, out, preset, count, cancel)) as results:
+            for item in results:
+                done[item.id] = item
+                _write_catalogue(out, [done[s.id] for s in sources if s.id in done])
+                _notify(progress, item, len(done), total)
     finally:
         _remove_stale(out, previous, {s.id for s in sources})
     items = [done[s.id] for s in sources]
@@ -179,7 +184,7 @@ def build_prebuilts(
 
 def _run(
     todo: list[tuple[PrebuiltSource, str]], out: Path, preset: str, workers: int, cancel: Cancel | None
-) -> Iterator[ItemReport]:
+) -> Generator[ItemReport, None, None]:
     if not todo:
         return
     if workers == 1:
@@ -327,7 +332,9 @@ def _remove_stale(out: Path, previous: dict[str, dict[str, Any]], current: set[s
         if item_id in current:
             continue
         for f in (entry.get("files") or {}).values():
-            (out / f["path"]).unlink(missing_ok=True)
+            path = out / str(f.get("path", ""))
+            if path.parent.resolve() == out.resolve():  # only our own flat outputs, never ../ paths
+                path.unlink(missing_ok=True)
 
 
 def _skipped(entry: dict[str, Any]) -> ItemReport:

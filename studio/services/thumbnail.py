@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from studio.domain.errors import CancelledError
+from studio.domain.errors import CancelledError, InvalidInputError
 from studio.fsutil import write_atomic
 from studio.gltf.document import Document
 from studio.gltf.limits import Limits
@@ -50,6 +50,14 @@ def thumbnail_webp(doc: Document, size: int = 512) -> bytes:
     return encode_webp(render_thumbnail(doc, size))
 
 
+def check_webp_name(out_path: str | os.PathLike[str]) -> None:
+    """The portrait is WebP: a ``.png``/``.jpg`` name would put WebP bytes under the wrong type."""
+    if Path(out_path).suffix.lower() != ".webp":
+        raise InvalidInputError(
+            f"{Path(out_path).name!r}: thumbnails are WebP images; name the output *.webp"
+        )
+
+
 class _Stages:
     """Times each stage, checks for cancel between stages and reports progress."""
 
@@ -79,15 +87,18 @@ def make_thumbnail(
 ) -> ThumbnailResult:
     """Render the portrait of the avatar at ``src_path`` and write it atomically as WebP.
 
-    Raises a :class:`~studio.domain.errors.StudioError` for unreadable input (nothing is written)."""
-    from studio.gltf.io import load
+    Raises a :class:`~studio.domain.errors.StudioError` for unreadable input, for input the validator
+    refuses (GltfError with the first error's code; warnings are fine) and for an output name that
+    does not end in ``.webp``; nothing is written then."""
+    from studio.gltf.io import open_checked
     from studio.render.camera import Camera
     from studio.render.scene import build_scene
     from studio.render.thumbnail import THUMBNAIL_TEXTURE_SIZE, check_size, render_scene
 
     check_size(size)
+    check_webp_name(out_path)
     stages = _Stages(progress, cancelled)
-    doc = load(src_path, limits)
+    doc, _report = open_checked(Path(src_path), limits)
     stages.done("read", 0.3, "preparing the scene")
     scene = build_scene(doc, max_texture_size=THUMBNAIL_TEXTURE_SIZE)
     camera = Camera()

@@ -11,21 +11,35 @@ other outcome impossible. Deleting keeps a tombstone (``deleted_at``) for sync.
 from __future__ import annotations
 
 import json
+import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from studio.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from studio.blobs.base import BlobStore
+from studio.blobs.layout import avatar_key, content_type_for
+from studio.domain.errors import CancelledError, ConflictError, InvalidInputError, NotFoundError
 from studio.domain.identity import Identity
+from studio.domain.metadata import infer_avatar_type, parse_metadata
+from studio.gltf.document import Document
+from studio.gltf.errors import GltfError
+from studio.gltf.io import open_checked
+from studio.gltf.limits import DEFAULT_LIMITS, Limits
+from studio.gltf.vrm import parse_vrm
 from studio.store.engine import read_session, write_session
 from studio.store.models import AVATAR_TYPES, User, WardrobeEntry, utcnow
 from studio.store.repositories import UserRepository, WardrobeRepository
 
 NAME_MAX = 100
+#: progress(fraction or None, message), as the UI's task runner reports it
+Progress = Callable[[float | None, str], None]
+Cancelled = Callable[[], bool]
 _EDITABLE = frozenset({"name", "avatar_type", "glb_url", "source_url", "thumbnail_url", "metadata"})
 
 
@@ -93,8 +107,14 @@ def _validate(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 class WardrobeService:
-    def __init__(self, engine: Engine) -> None:
+    """Wardrobe rows; with a blob store it also imports avatar files (:meth:`import_avatar`)."""
+
+    def __init__(
+        self, engine: Engine, blob_store: BlobStore | None = None, limits: Limits | None = None
+    ) -> None:
         self.engine = engine
+        self.blob_store = blob_store
+        self.limits = limits
 
     def list(self, me: Identity) -> list[WardrobeEntryView]:
         with read_session(self.engine) as s:
@@ -120,7 +140,10 @@ class WardrobeService:
         thumbnail_url: str | None = None,
         metadata: dict[str, Any] | None = None,
         activate: bool = False,
+        entry_id: uuid.UUID | None = None,
     ) -> WardrobeEntryView:
+        """A row pointing at blobs already stored (keys or URLs); :meth:`import_avatar` stores a file
+        first. ``entry_id``: the id the blob keys were made with (default: a new one)."""
         fields = _validate({
             "glb_url": glb_url, "name": name, "avatar_type": avatar_type, "source_url": source_url,
             "thumbnail_url": thumbnail_url, "metadata": metadata,
@@ -128,12 +151,59 @@ class WardrobeService:
         with write_session(self.engine) as s:
             user = UserRepository(s).ensure(me.username, me.address, for_update=True)
             meta = fields.pop("metadata")
-            entry = WardrobeEntry(user_id=user.id, metadata_=meta, **fields)
+            entry = WardrobeEntry(id=entry_id or uuid.uuid4(), user_id=user.id, metadata_=meta, **fields)
             s.add(entry)
             s.flush()
             if activate:
                 _activate(s, user, entry)
             return WardrobeEntryView.of(entry)
+
+    def import_avatar(
+        self,
+        me: Identity,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        name: str | None = None,
+        avatar_type: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        activate: bool = False,
+        file_name: str = "",
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> WardrobeEntryView:
+        """Add an avatar file (a path, or bytes called ``file_name``) to ``me``'s wardrobe.
+
+        The file is validated first (what ``studio validate`` refuses is refused, with its code);
+        ``metadata`` is checked against ``avatar_type`` (inferred from it when None), a bad value
+        named by its key. The bytes go to the blob store under ``avatars/{user}/{entry}.vrm|.glb``
+        and a portrait under ``.webp`` (skipped where no renderer is available), all BEFORE the row
+        that points at them is written."""
+        report = progress or (lambda _f, _m: None)
+        if self.blob_store is None:
+            raise RuntimeError("WardrobeService needs a blob store to import files")
+        kind = avatar_type or (infer_avatar_type(metadata) if metadata else "vrm")
+        meta = dict(metadata or {})
+        parse_metadata(meta, kind)  # refuse bad values (naming the key) before any work
+        report(0.0, "Reading the file…")
+        data, label = _read_source(source, file_name, self.limits)
+        doc, _report = open_checked(data, self.limits, name=label)
+        _check_cancel(cancelled)
+        entry_id = uuid.uuid4()
+        key = avatar_key(me.username, str(entry_id), "vrm" if parse_vrm(doc).is_vrm else "glb")
+        thumbnail = _portrait(doc, report)
+        _check_cancel(cancelled)
+        report(0.8, "Storing…")
+        self.blob_store.put(key, data, content_type_for(key))
+        thumb_key = avatar_key(me.username, str(entry_id), "webp") if thumbnail else None
+        if thumb_key and thumbnail:
+            self.blob_store.put(thumb_key, thumbnail, "image/webp")
+        entry = self.add(
+            me, key, name=name or Path(label).stem or "My Avatar", avatar_type=kind,
+            source_url=key if key.endswith(".vrm") else None, thumbnail_url=thumb_key, metadata=meta,
+            activate=activate, entry_id=entry_id,
+        )  # fmt: skip
+        report(1.0, "Added")
+        return entry
 
     def update(
         self, me: Identity, entry_id: str | uuid.UUID, *, expected_version: int | None = None, **changes: Any
@@ -169,6 +239,46 @@ class WardrobeService:
             if was_active:
                 _point_user_at(user, None)
                 s.flush()
+
+
+def _read_source(
+    source: str | os.PathLike[str] | bytes, file_name: str, limits: Limits | None
+) -> tuple[bytes, str]:
+    """The file's bytes and name, refusing it by size before reading it whole."""
+    if isinstance(source, bytes):
+        return source, file_name or "avatar.glb"
+    return read_avatar_file(source, limits), Path(source).name
+
+
+def read_avatar_file(source: str | os.PathLike[str], limits: Limits | None = None) -> bytes:
+    """A .glb/.vrm file's bytes, refused by its size (``limits``) before it is read whole."""
+    path = Path(source)
+    cap = (limits or DEFAULT_LIMITS).file_cap(path.name)
+    try:
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > cap:
+                raise GltfError("FILE_TOO_LARGE", "", f"{path} is {size} bytes; the limit is {cap} bytes")
+            return fh.read(cap + 1)
+    except OSError as exc:
+        raise GltfError("FILE_UNREADABLE", "", f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _portrait(doc: Document, report: Progress) -> bytes | None:
+    """The webp portrait, or None where no renderer is available (the entry is still added)."""
+    from studio.render.context import RenderUnavailableError
+    from studio.services.thumbnail import thumbnail_webp
+
+    report(0.4, "Rendering the portrait…")
+    try:
+        return thumbnail_webp(doc, 256)
+    except RenderUnavailableError:
+        return None
+
+
+def _check_cancel(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise CancelledError("adding the avatar was cancelled")
 
 
 def _locked_entry(

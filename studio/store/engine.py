@@ -76,7 +76,7 @@ def is_sqlite(engine: Engine) -> bool:
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for reads; objects stay usable after it closes."""
-    with _translated(), Session(engine, expire_on_commit=False) as session, session.begin():
+    with translated(engine), Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 
@@ -87,7 +87,7 @@ def write_session(engine: Engine) -> Iterator[Session]:
     On SQLite it begins with ``BEGIN IMMEDIATE`` (takes the write lock first, waits up to the busy
     timeout); on PostgreSQL callers lock what they read with ``SELECT ... FOR UPDATE``.
     """
-    with _translated(), Session(engine, expire_on_commit=False) as session, session.begin():
+    with translated(engine), Session(engine, expire_on_commit=False) as session, session.begin():
         if is_sqlite(engine):
             # First use of the connection in this transaction, so BEGIN sees the option.
             session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
@@ -95,8 +95,9 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def _translated() -> Iterator[None]:
-    """Turn lost races and "cannot reach/lock the database" into errors the user can read."""
+def translated(engine: Engine | None = None) -> Iterator[None]:
+    """Turn lost races and "cannot reach/lock the database" into errors the user can read.
+    ``engine`` names the server in the message (host and port only: never the password)."""
     try:
         yield
     except StaleDataError as exc:
@@ -116,6 +117,19 @@ def _translated() -> Iterator[None]:
             raise OfflineError(
                 "the local database is busy (another Avatar Studio is writing); try again"
             ) from exc
-        if "connection" in str(orig).lower() or "connect" in str(orig).lower():
-            raise OfflineError(f"cannot reach the database: {orig}") from exc
+        if "connect" in str(orig).lower():
+            raise unreachable(engine, orig) from exc
         raise
+
+
+def unreachable(engine: Engine | None, orig: BaseException | None) -> OfflineError:
+    """One line naming the server (``host:port/database``) and the reason, never the password."""
+    where = ""
+    if engine is not None and not is_sqlite(engine):
+        url = engine.url
+        where = f" at {url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+    first = str(orig or "").strip().splitlines()[0] if str(orig or "").strip() else "no answer"
+    reason = first.rsplit("failed: ", 1)[-1].strip() or first
+    if engine is not None and engine.url.password:
+        reason = reason.replace(str(engine.url.password), "***")
+    return OfflineError(f"cannot reach the database{where}: {reason}")

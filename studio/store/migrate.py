@@ -8,6 +8,10 @@ transaction-scoped advisory lock.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -15,7 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL
 
-from studio.store.engine import make_engine
+from studio.store.engine import make_engine, translated
 
 SCRIPT_LOCATION = "studio.store:migrations"
 _PG_LOCK_KEY = 0x57D10  # any constant; only upgrades take it
@@ -35,11 +39,13 @@ def head_revision() -> str:
     return head
 
 
-def upgrade(target: Engine | str | URL, revision: str = "head") -> str | None:
-    """Migrate ``target`` (an engine or a URL) to ``revision``; returns the revision now current."""
+def upgrade(target: Engine | str | URL, revision: str = "head", *, verbose: bool = False) -> str | None:
+    """Migrate ``target`` (an engine or a URL) to ``revision``; returns the revision now current.
+    A server that cannot be reached is an OfflineError naming its host. Alembic's INFO lines
+    ("Running upgrade ...") are only shown with ``verbose``."""
     engine, owned = _engine(target)
     try:
-        with engine.connect() as conn:
+        with translated(engine), quiet_alembic(verbose), engine.connect() as conn:
             conn = conn.execution_options(studio_sqlite_begin="IMMEDIATE")
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -54,7 +60,7 @@ def upgrade(target: Engine | str | URL, revision: str = "head") -> str | None:
 def downgrade(target: Engine | str | URL, revision: str) -> None:
     engine, owned = _engine(target)
     try:
-        with engine.begin() as conn:
+        with translated(engine), quiet_alembic(False), engine.begin() as conn:
             command.downgrade(alembic_config(conn), revision)
     finally:
         if owned:
@@ -64,11 +70,27 @@ def downgrade(target: Engine | str | URL, revision: str) -> None:
 def current_revision(target: Engine | str | URL) -> str | None:
     engine, owned = _engine(target)
     try:
-        with engine.connect() as conn:
+        with translated(engine), engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         if owned:
             engine.dispose()
+
+
+@contextmanager
+def quiet_alembic(verbose: bool) -> Iterator[None]:
+    """Alembic logs every migration step at INFO, which the app's INFO logging would print on each
+    start: keep it at WARNING unless ``verbose`` or someone configured the logger explicitly."""
+    log = logging.getLogger("alembic")
+    previous = log.level
+    if verbose:
+        log.setLevel(logging.INFO)
+    elif previous == logging.NOTSET:
+        log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(previous)
 
 
 def _engine(target: Engine | str | URL) -> tuple[Engine, bool]:

@@ -8,8 +8,8 @@ input-ordered list: no ORM objects, no dict keyed by address, no ORDER BY.
 On PostgreSQL ``ix_player_profiles_player_address`` INCLUDEs every column read here (migration
 0003), so each key is one index-only probe. Two profiles may share an address (the seed does not
 make it unique): the most recently updated wins, ties to the smaller username, the same rule as
-``ProfileRepository.by_address``. That tie-break is done here, over the few rows that share a key,
-instead of sorting the whole answer in the database.
+``ProfileRepository.by_address``. On PostgreSQL that is ``DISTINCT ON`` the key's position, whose
+sort compares integers first (cheap) instead of sorting the answer by timestamp and name.
 
 Inputs must already be canonical (``studio.domain.identity``): canonical addresses and usernames
 never contain the separator.
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -30,14 +29,18 @@ FoundByName = tuple[str, str, str | None]  # (cartridge_username, player_address
 _SEP = "\x1f"  # ASCII unit separator: never part of a canonical address or username
 
 _PG_KEYS = "unnest(string_to_array(:keys, chr(31))) WITH ORDINALITY AS k(key, i)"
+# Of several profiles sharing an address: the latest updated, then the smaller username.
+_LATEST = "p.updated_at DESC, p.cartridge_username"
 BY_ADDRESS = {
     "postgresql": text(
-        "SELECT k.i - 1, p.cartridge_username, p.avatar_url, p.updated_at "
-        f"FROM {_PG_KEYS} JOIN player_profiles p ON p.player_address = k.key"
+        "SELECT DISTINCT ON (k.i) k.i - 1, p.cartridge_username, p.avatar_url "
+        f"FROM {_PG_KEYS} JOIN player_profiles p ON p.player_address = k.key "
+        f"ORDER BY k.i, {_LATEST}"
     ),
     "sqlite": text(
-        "SELECT k.key, p.cartridge_username, p.avatar_url, p.updated_at "
-        "FROM json_each(:keys) AS k JOIN player_profiles p ON p.player_address = k.value"
+        "SELECT i, name, url FROM (SELECT k.key AS i, p.cartridge_username AS name, p.avatar_url AS url, "
+        f"row_number() OVER (PARTITION BY k.key ORDER BY {_LATEST}) AS n "
+        "FROM json_each(:keys) AS k JOIN player_profiles p ON p.player_address = k.value) WHERE n = 1"
     ),
 }
 BY_USERNAME = {
@@ -69,13 +72,9 @@ def latest_by_addresses(session: Session, addresses: Sequence[str]) -> list[Foun
         return []
     dialect, keys = _keys(session, addresses)
     found: list[Found | None] = [None] * len(addresses)
-    stamps: list[Any] = [None] * len(addresses)
     # .all(): one fetchall from the driver; iterating the result would fetch row by row.
-    for i, name, url, at in session.execute(BY_ADDRESS[dialect], {"keys": keys}).all():
-        prev = found[i]
-        if prev is None or at > stamps[i] or (at == stamps[i] and name < prev[0]):
-            found[i] = (name, url)
-            stamps[i] = at
+    for i, name, url in session.execute(BY_ADDRESS[dialect], {"keys": keys}).all():
+        found[i] = (name, url)
     return found
 
 

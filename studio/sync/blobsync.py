@@ -17,6 +17,7 @@ from studio.blobs.base import BlobNotFoundError, BlobStore, CancelFn, ProgressFn
 from studio.blobs.content import put_content
 from studio.blobs.layout import AVATAR_KINDS, avatar_key, content_type_for, sha256_of_object_key
 from studio.blobs.local import LocalBlobStore
+from studio.domain.errors import StudioError
 from studio.sync.entities import WARDROBE, EntitySpec, Row
 
 LAYOUT_KIND = {"glb_url": "glb", "source_url": "vrm", "thumbnail_url": "webp"}
@@ -50,14 +51,25 @@ def content_keys(spec: EntitySpec, row: Row | None) -> list[str]:
 
 
 def import_local_files(local: LocalBlobStore, spec: EntitySpec, row: Row) -> Row:
-    """Replace local file paths in blob columns by content keys (copying the files in)."""
+    """Replace local file paths, and keys of files only the local store holds (an import made
+    before sync was set up), by content keys, copying the files into the content area."""
     out = dict(row)
     for col in spec.blobs:
-        value = out.get(col)
-        path = local_file(str(value)) if value else None
+        value = str(out.get(col) or "")
+        if not value or sha256_of_object_key(value) or ("://" in value and not value.startswith("file://")):
+            continue
+        path = local_file(value) or _stored(local, value)
         if path is not None:
             out[col] = put_content(local, path, content_type_for(path.name)).key
     return out
+
+
+def _stored(local: LocalBlobStore, key: str) -> Path | None:
+    try:
+        path = local.path(key)
+    except StudioError:  # not a store key at all
+        return None
+    return path if path.is_file() else None
 
 
 def upload_missing(

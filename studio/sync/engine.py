@@ -235,53 +235,38 @@ class SyncEngine:
         raise ConflictError(f"could not push {spec.name} {key}: it keeps changing; try again")
 
     def _commit_row(
-        self,
-        pg: Connection,
-        ctx: Context,
-        spec: EntitySpec,
-        key: str,
-        row: Row | None,
-        base: Row | None,
-        op_id: str,
-        sent: set[str],
-    ) -> PushResult:
+        self, pg: Connection, ctx: Context, spec: EntitySpec, key: str,
+        row: Row | None, base: Row | None, op_id: str, sent: set[str],
+    ) -> PushResult:  # fmt: skip
         remote.begin_push(pg, ctx.device, op_id, ctx.username)
         current = remote.read_for_update(pg, spec, key)
         if current.op_id == op_id:  # this very push committed before; its answer was lost
             copy = remote.read_row(pg, spec, copy_key(op_id))
             return PushResult(Resolution("noop"), current.row, copy)
-        if current.row is not None and current.device == ctx.device:
-            base = current.row  # our own earlier push: we have seen it
+        if current.row is not None and (current.op_id or "").startswith(f"{ctx.device}:{spec.name}:{key}:"):
+            base = current.row  # our own earlier push of this row (its answer was lost): we have seen it
         twin = remote.natural_twin(pg, spec, row) if row and current.row is None and base is None else None
         if twin is not None:
             return PushResult(Resolution("noop"), None, twin=remote.read_row(pg, spec, twin))
-        res = resolve(
-            spec,
-            base,
-            row,
-            current.row,
-            device=ctx.device.split("#")[0],
-            remote_device=device_label(current.device),
-            op_id=op_id,
-        )
+        res = resolve(spec, base, row, current.row, device=ctx.device.split("#")[0],
+                      remote_device=device_label(current.device), op_id=op_id)  # fmt: skip
         if res.copy is not None and remote.read_row(pg, spec, str(res.copy[spec.key])) is not None:
             res = Resolution(res.action, res.row)
-        # Objects the locked live row already points at cannot be collected (GC waits for our
-        # lock); ones just uploaded are inside GC's grace period. Check the rest exist.
-        held = sent | set(content_keys(spec, None if is_deleted(spec, current.row) else current.row))
-        verify_present(
-            self.remote_blobs,
-            [k for k in content_keys(spec, res.row) + content_keys(spec, res.copy) if k not in held],
-        )
+        self._check_objects(spec, res, current.row, sent)
         remote.apply(pg, spec, key, res, current.row)
         if spec is WARDROBE and ctx.user is not None:
             remote.refresh_user_avatar(pg, str(ctx.user["id"]))
         final = remote.read_row(pg, spec, key)
         copy = remote.read_row(pg, spec, str(res.copy[spec.key])) if res.copy else None
-        concurrent = (
-            base is not None and current.row is not None and current.row["version"] != base["version"]
-        )
+        concurrent = bool(base and current.row and current.row["version"] != base["version"])
         return PushResult(res, final, copy, merged=res.action == "update" and concurrent)
+
+    def _check_objects(self, spec: EntitySpec, res: Resolution, current: Row | None, sent: set[str]) -> None:
+        """Objects the locked live row already points at cannot be collected (GC waits for our
+        lock); ones just uploaded are inside GC's grace period. Check that the rest exist."""
+        held = sent | set(content_keys(spec, None if is_deleted(spec, current) else current))
+        wanted = content_keys(spec, res.row) + content_keys(spec, res.copy)
+        verify_present(self.remote_blobs, [k for k in wanted if k not in held])
 
     def _acknowledge(
         self,

@@ -106,10 +106,17 @@ def _sweep(
 
 
 def _layout_wanted(conn: Connection) -> dict[str, str]:
+    """Layout path -> content key it should copy; paths a live row names directly (files an
+    editor wrote straight to the layout) map to themselves and are kept as they are."""
     wanted: dict[str, str] = {}
     w = WARDROBE.table
     for row in conn.execute(select(w).where(w.c.deleted_at.is_(None))).mappings():
-        wanted.update(layout_targets(to_json_row(w, row)))
+        json_row = to_json_row(w, row)
+        wanted.update(layout_targets(json_row))
+        for col in WARDROBE.blobs:
+            value = str(json_row.get(col) or "")
+            if value.startswith("avatars/"):
+                wanted[value] = value
     return wanted
 
 
@@ -123,6 +130,8 @@ def _repair_layout(
         report.layout_removed += 1
     for layout, source in sorted(wanted.items()):
         check_cancel(cancel)
+        if source == layout:
+            continue
         current = store.head(layout) if layout in present else None
         if (current is None or current.sha256 != sha256_of_object_key(source)) and store.exists(source):
             store.copy(source, layout)

@@ -40,7 +40,10 @@ def untrack(engine: Engine) -> None:
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    bind = session.get_bind()
+    try:
+        bind = session.get_bind()
+    except Exception:  # a session without one default bind is not the local store's
+        return
     engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
     if engine not in _tracked:
         return

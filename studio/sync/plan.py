@@ -119,7 +119,13 @@ def make_copy(spec: EntitySpec, source: Row, device: str, new_key: str) -> Row:
 
 
 def changed(spec: EntitySpec, base: Row | None, row: Row | None) -> bool:
-    return content(spec, base) != content(spec, row)
+    """Did ``row`` change anything worth a conflict copy since ``base``? Last-writer-wins columns
+    (activation, say, which another device may flip as a side effect) do not count."""
+
+    def edits(r: Row | None) -> Row:
+        return {k: v for k, v in content(spec, r).items() if k not in spec.lww}
+
+    return edits(base) != edits(row)
 
 
 def resolve(
@@ -164,11 +170,11 @@ def resolve(
 
 
 def rebase(pushed: Row | None, current: Row | None, server: Row | None) -> Row | None:
-    """The local row after an acknowledged push when the user edited it meanwhile: columns the
-    user did not touch since the push take the server's value, the rest keep the new edits."""
+    """The local row after an acknowledged push when the user edited it meanwhile: a three-way
+    merge with the pushed row as base, so the server's changes and the new edits both stay (JSON
+    objects key by key); where both touched the same value, the user's newest edit wins."""
     if current is None or server is None:
         return current
-    return {
-        k: (server.get(k) if pushed is not None and current.get(k) == pushed.get(k) else v)
-        for k, v in current.items()
-    }
+    out: list[str] = []
+    base = pushed or {}
+    return {k: merge_values(base.get(k), v, server.get(k), k, True, out) for k, v in current.items()}

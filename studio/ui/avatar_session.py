@@ -16,7 +16,6 @@ from typing import Any
 
 from studio.domain.errors import CancelledError
 from studio.fsutil import write_atomic
-from studio.gltf.io import read_glb
 from studio.render.scene import Scene, build_scene
 from studio.services.editor import AvatarEditor
 from studio.services.thumbnail import thumbnail_webp
@@ -77,14 +76,16 @@ class AvatarSession:
         return merged
 
 
-def open_session(entry: Any, data: bytes, progress: Progress, cancelled: Callable[[], bool]) -> AvatarSession:
-    """Parse ``data`` (the entry's source file), list what can be edited, build the render scene."""
+def open_session(entry: Any, data: bytes, progress: Progress, cancelled: Callable[[], bool],
+                 items: Any = None) -> AvatarSession:
+    """Parse ``data`` (the entry's source file), list what can be edited, build the render scene.
+    ``items`` is the item source hair and clothing are equipped from (the built-in library)."""
     progress(0.1, "Reading the file…")
-    doc = read_glb(data, name=f"{entry.name}.vrm")
+    # validated like every other way in: what `studio validate` refuses is refused here too
+    editor = AvatarEditor.open(data, name=f"{entry.name}.vrm", avatar_type=entry.avatar_type)
     if cancelled():
         raise CancelledError("cancelled")
     progress(0.4, "Listing materials, morphs and bones…")
-    editor = AvatarEditor(doc, avatar_type=entry.avatar_type)
     materials = editor.materials()
     morphs = editor.morphs()
     bones = [b.bone for b in editor.bones()]

@@ -14,12 +14,12 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
-from studio.domain.errors import InvalidInputError
+from studio.domain.errors import InvalidInputError, OfflineError
 from studio.ui.panes.gallery_pane import GalleryPane, GallerySource
 from studio.ui.panes.preview_pane import PreviewPane
 from studio.ui.panes.prompt_pane import PromptPane
 from studio.ui.panes.wardrobe_pane import WardrobePane
-from studio.ui.tasks import TaskRunner
+from studio.ui.tasks import TaskContext, TaskRunner
 from studio.ui.widgets import plain_message
 
 LAYOUT_VERSION = 2
@@ -189,28 +189,23 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         s = self.studio.settings
         self.identity_label.setText(f"Signed in as {s.username}" if s.username else "Not signed in")
-        if not (s.remote_database_url or s.s3_bucket):
+        configured = bool(s.remote_database_url and s.s3_bucket)
+        if not configured:
             self.online_label.setText("● Offline (local only)")
-            self.sync_label.setText("Sync: not set up")
-            return
-        self.runner.submit(
-            "sync status",
-            lambda ctx: self.studio.sync.status(),
-            on_done=self._show_sync_status,
-            on_error=lambda exc: self._show_offline(plain_message(exc)),
-            owner=self,
-        )
+        elif not self.online_label.text().startswith("● Online"):
+            self.online_label.setText("● Server set up (not synced yet)")
+        self.runner.submit("sync status", lambda ctx: self.studio.sync.status(),
+                           on_done=lambda status: self._show_sync_status(status, configured),
+                           on_error=lambda exc: self.sync_label.setText(f"Sync: {plain_message(exc)}"),
+                           owner=self)
 
-    def _show_sync_status(self, status: Any) -> None:
-        online = bool(getattr(status, "online", False))
-        self.online_label.setText("● Online" if online else "● Offline")
-        self.sync_label.setText(
-            f"Sync: {status.summary}" if hasattr(status, "summary") else f"Sync: {status}"
-        )
-
-    def _show_offline(self, reason: str) -> None:
-        self.online_label.setText("● Offline")
-        self.online_label.setToolTip(reason)
+    def _show_sync_status(self, status: Any, configured: bool) -> None:
+        pending = f"{status.pending} change(s) waiting" if status.pending else "nothing waiting"
+        if not configured:
+            self.sync_label.setText(f"Sync: not set up ({pending})")
+        else:
+            last = f", last sync {status.last_sync}" if status.last_sync else ", never synced"
+            self.sync_label.setText(f"Sync: {pending}{last}")
 
     def _activity(self, running: int) -> None:
         self.activity_label.setText(f"Working… ({running})" if running else "")
@@ -224,23 +219,28 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(False)
         self.sync_label.setText("Sync: starting…")
 
-        def done(result: Any) -> None:
-            self.sync_action.setEnabled(True)
-            self.sync_label.setText(f"Sync: {getattr(result, 'summary', 'done')}")
-            self.wardrobe.refresh()
+        def work(ctx: TaskContext) -> Any:
+            return self.studio.sync.sync_now(progress=lambda p: ctx.progress(*describe_sync(p)),
+                                             cancel=ctx.cancelled)
 
-        def fail(exc: BaseException) -> None:
-            self.sync_action.setEnabled(True)
-            self.sync_label.setText(f"Sync failed: {plain_message(exc)}")
+        self.sync_task = self.runner.submit("sync", work, on_done=self._synced, on_error=self._sync_failed,
+                                            on_progress=lambda f, m: self.sync_label.setText(f"Sync: {m}"),
+                                            owner=self)
 
-        self.sync_task = self.runner.submit(
-            "sync",
-            lambda ctx: self.studio.sync.sync_now(progress=ctx.progress, cancelled=ctx.cancelled),
-            on_done=done,
-            on_error=fail,
-            on_progress=lambda f, m: self.sync_label.setText(f"Sync: {m}" if m else "Sync: working…"),
-            owner=self,
-        )
+    def _synced(self, report: Any) -> None:
+        self.sync_action.setEnabled(True)
+        self.online_label.setText("● Online")
+        self.sync_label.setText(f"Sync: done — {report.pushed} sent, {report.pulled} received"
+                                + (f", {len(report.conflicts)} conflict copies kept" if getattr(
+                                    report, "conflicts", None) else ""))
+        self.wardrobe.refresh()
+        self.refresh_status()
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self.sync_action.setEnabled(True)
+        if isinstance(exc, OfflineError):
+            self.online_label.setText("● Offline")
+        self.sync_label.setText(f"Sync failed: {plain_message(exc)}")
 
     def open_settings(self) -> None:
         from studio.ui.settings_dialog import SettingsDialog
@@ -277,3 +277,12 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self, "Avatar Studio", f"Avatar Studio {__version__}\nMake, edit and publish avatars."
         )
+
+
+def describe_sync(progress: Any) -> tuple[float | None, str]:
+    """A sync progress report in words: phase, items and bytes."""
+    total = progress.bytes_total or progress.items_total
+    done = progress.bytes_done if progress.bytes_total else progress.items_done
+    words = {"upload": "uploading files", "push": "sending changes", "pull": "receiving changes",
+             "download": "downloading files", "publish": "publishing"}.get(progress.phase, progress.phase)
+    return (done / total if total else None), f"{words} {progress.items_done}/{progress.items_total}"

@@ -23,6 +23,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, QThreadPool, QTime
 from studio.domain.errors import CancelledError
 
 log = logging.getLogger(__name__)
+UNKNOWN = -1.0
 
 
 class TaskContext:
@@ -33,7 +34,7 @@ class TaskContext:
 
     def progress(self, fraction: float | None = None, message: str = "") -> None:
         """Report progress: ``fraction`` in 0..1 (``None`` when unknown) and a line for the user."""
-        self._task.progressed.emit(fraction, message)
+        self._task.progressed.emit(UNKNOWN if fraction is None else float(fraction), str(message))
 
     def cancelled(self) -> bool:
         return self._task.cancel_requested
@@ -47,8 +48,11 @@ class TaskContext:
 class Task(QObject):
     """One piece of background work. Signals are emitted from the worker thread (queued to main)."""
 
-    progressed = Signal(object, str)  # fraction | None, message
-    succeeded = Signal(object)  # the work function's return value
+    # Nothing crosses threads as a bare None: PySide6 mis-counts references to None sent through
+    # queued ``object`` signals (a crash seen here as "none_dealloc"), so an unknown fraction
+    # travels as UNKNOWN and results travel in a _Box.
+    progressed = Signal(float, str)  # fraction (UNKNOWN when unknown), message
+    succeeded = Signal(object)  # _Box holding the work function's return value
     failed = Signal(object)  # the exception (CancelledError when cancelled)
     ended = Signal()  # always, after succeeded or failed
 
@@ -83,7 +87,7 @@ class Task(QObject):
         else:
             self.result = result
             self.done = True
-            self.succeeded.emit(result)
+            self.succeeded.emit(_Box(result))
         self.ended.emit()
 
 
@@ -122,13 +126,14 @@ class TaskRunner(QObject):
         that widget or model has been deleted (a pane closed while its work was still running)."""
         task = Task(name, fn)
         # Connected before start, so no outcome can be missed; slots run on the main thread.
-        for signal, callback in (
-            (task.progressed, on_progress),
-            (task.succeeded, on_done),
-            (task.failed, on_error),
-        ):
-            if callback is not None:
-                signal.connect(callback if owner is None else _guarded(owner, callback))
+        if on_progress is not None:
+            report = on_progress
+            task.progressed.connect(_guarded(owner, lambda f, m: report(None if f < 0 else f, m)))
+        if on_done is not None:
+            done = on_done
+            task.succeeded.connect(_guarded(owner, lambda box: done(box.value)))
+        if on_error is not None:
+            task.failed.connect(_guarded(owner, on_error))
         task.ended.connect(lambda: self._forget(task))
         self._tasks.add(task)
         self.activity.emit(len(self._tasks))
@@ -156,9 +161,16 @@ class TaskRunner(QObject):
         return bool(self._pool.waitForDone(timeout_ms))
 
 
-def _guarded(owner: QObject, callback: Callable[..., None]) -> Callable[..., None]:
+class _Box:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _guarded(owner: QObject | None, callback: Callable[..., None]) -> Callable[..., None]:
     def call(*args: Any) -> None:
-        if shiboken6.isValid(owner):
+        if owner is None or shiboken6.isValid(owner):
             callback(*args)
 
     return call

@@ -202,3 +202,29 @@ def test_publish_refuses_a_folder_that_was_not_built_or_was_changed(
     assert code == 1 and "changed since it was built" in err
     with read_session(open_studio().engine) as s:
         assert list(s.scalars(select(Prebuilt))) == []  # nothing half-published
+
+
+def test_parallel_build_stops_cleanly_on_cancel_and_interrupt(sources: Path, tmp_path: Path) -> None:
+    import multiprocessing
+
+    from studio.domain.errors import CancelledError
+    from studio.services.prebuilts import build_prebuilts, load_catalogue
+
+    out = tmp_path / "out"
+    seen: list[str] = []
+    with pytest.raises(CancelledError):
+        build_prebuilts(
+            sources, out, workers=2, progress=lambda item, *_: seen.append(item.id), cancel=lambda: bool(seen)
+        )
+    assert multiprocessing.active_children() == []  # the pool is shut down, no worker left behind
+    kept = load_catalogue(out)
+    assert kept and all(row["status"] == "built" for row in kept.values())
+
+    def interrupt(item: Any, done: int, total: int) -> None:  # what Ctrl-C in the loop looks like
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_prebuilts(sources, tmp_path / "out2", workers=2, progress=interrupt)
+    assert multiprocessing.active_children() == []
+    report = build_prebuilts(sources, out, workers=2)
+    assert report.ok and report.count("skipped") == len(kept)

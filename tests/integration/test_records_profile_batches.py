@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, text
 
+from studio.domain.errors import InvalidInputError
 from studio.domain.identity import canonical_address
 from studio.services.profiles import ProfileService
 from studio.store.engine import write_session
@@ -80,3 +82,19 @@ def test_postgres_answers_a_batch_from_the_address_index_alone(pg_url: str) -> N
         assert "Index Only Scan using ix_player_profiles_player_address" in plan, plan
     finally:
         engine.dispose()
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(db_engine: Engine) -> None:
+    profiles = ProfileService(db_engine)
+    assert gc.isenabled()
+    profiles.batch_by_addresses(["0x1", "0x2"])
+    assert gc.isenabled()
+    with pytest.raises(InvalidInputError):
+        profiles.batch_by_addresses(["0x1", "0xnope"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        profiles.batch_by_usernames(["alice"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

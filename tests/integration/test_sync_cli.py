@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from studio.blobs.base import sha256_bytes
-from studio.blobs.layout import object_key
+from studio.blobs import S3BlobStore
 from studio.cli import main
+from studio.gltf.glb import pack_glb
 from studio.store.engine import make_engine
 from studio.store.models import WardrobeEntry
 from tests.fixtures.s3 import ACCESS_KEY, SECRET_KEY
@@ -38,10 +38,11 @@ def configured(
 
 
 def test_sync_cli_pushes_a_local_file_and_reports(
-    configured: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    configured: str, tmp_path: Path, s3_server: Any, s3_bucket: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     glb = tmp_path / "knight.glb"
-    glb.write_bytes(b"glTF knight")
+    doc = {"asset": {"version": "2.0"}, "nodes": [{"name": "Knight"}], "scenes": [{"nodes": [0]}]}
+    glb.write_bytes(pack_glb(doc))
     assert main(["wardrobe", "add", str(glb), "--name", "Knight", "--activate"]) == 0
     capsys.readouterr()
     assert main(["sync", "status"]) == 0
@@ -49,18 +50,19 @@ def test_sync_cli_pushes_a_local_file_and_reports(
     assert main(["sync", "--dry-run"]) == 0
     assert "would push 1 change(s)" in capsys.readouterr().out
     assert main(["sync"]) == 0
-    out = capsys.readouterr().out
-    assert "pushed 1" in out and "uploaded 1 file(s)" in out
+    assert "pushed 1" in capsys.readouterr().out
     engine = make_engine(configured)
     with engine.connect() as conn:
         [row] = conn.execute(select(WardrobeEntry.__table__)).mappings().all()
     engine.dispose()
-    # The local path became the content key of the file, which is now on the server.
-    assert row["glb_url"] == object_key(sha256_bytes(b"glTF knight"))
+    # The import wrote the file to S3 (the configured store) at the entry's layout path.
+    remote = S3BlobStore(s3_server.client(), s3_bucket)
+    assert row["glb_url"].startswith("avatars/") and remote.get(row["glb_url"]) == glb.read_bytes()
     assert main(["sync", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pushed"] == 0
     assert main(["sync", "gc", "--grace-hours", "0"]) == 0
     assert "deleted 0" in capsys.readouterr().out
+    assert remote.get(row["glb_url"]) == glb.read_bytes()  # GC keeps files live rows name directly
 
 
 def test_sync_without_a_server_is_a_clear_error(

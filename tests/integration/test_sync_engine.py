@@ -144,3 +144,65 @@ def test_dry_run_and_status_change_nothing(world: World) -> None:
     a.sync()
     status = a.sync_engine.status()
     assert status.pending == 0 and status.cursor > 0 and status.device.startswith("laptop#")
+
+
+def test_edit_made_while_a_push_is_in_flight_is_kept(world: World) -> None:
+    a, b = world.client("laptop"), world.client("desktop")
+    entry = a.wardrobe.add(a.me, a.asset(b"x"), name="Knight", metadata={"tint": "#fff"})
+    a.sync()
+    b.sync()
+    b.wardrobe.update(b.me, entry.id, metadata={"tint": "#fff", "hair": "long"})
+    b.sync()
+    a.wardrobe.update(a.me, entry.id, name="Paladin")
+    real_commit = a.sync_engine._commit_row
+
+    def commit_then_user_edits(*args: Any, **kwargs: Any) -> Any:
+        result = real_commit(*args, **kwargs)
+        a.wardrobe.update(a.me, entry.id, metadata={"tint": "#f00"})  # the UI thread, mid-push
+        return result
+
+    a.sync_engine._commit_row = commit_then_user_edits  # type: ignore[method-assign]
+    a.sync()
+    a.sync_engine._commit_row = real_commit  # type: ignore[method-assign]
+    a.sync()
+    b.sync()
+    for client in (a, b):
+        [got] = client.wardrobe.list(client.me)
+        assert got.name == "Paladin"
+        assert got.metadata == {"tint": "#f00", "hair": "long"}  # the other device's key survives
+
+
+def test_two_devices_pushing_at_the_same_moment(world: World) -> None:
+    import threading
+
+    a, b = world.client("laptop"), world.client("desktop")
+    entry = a.wardrobe.add(a.me, a.asset(b"x"), name="Knight", metadata={})
+    a.sync()
+    b.sync()
+    for round_ in range(8):
+        a.wardrobe.update(a.me, entry.id, metadata={**a.wardrobe.list(a.me)[0].metadata, f"a{round_}": 1})
+        b.wardrobe.update(b.me, entry.id, metadata={**b.wardrobe.list(b.me)[0].metadata, f"b{round_}": 1})
+        threads = [threading.Thread(target=c.sync) for c in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    for _ in range(2):
+        a.sync()
+        b.sync()
+    want = {f"{side}{n}": 1 for side in "ab" for n in range(8)}
+    for client in (a, b):
+        [got] = client.wardrobe.list(client.me)
+        assert got.metadata == want
+
+
+def test_files_imported_before_sync_was_set_up_travel_by_content(world: World) -> None:
+    a, b = world.client("laptop"), world.client("desktop")
+    a.blobs.put("avatars/alice/knight.glb", b"glTF imported offline")  # what an import wrote locally
+    a.wardrobe.add(a.me, "avatars/alice/knight.glb", name="Knight")
+    assert a.sync().uploaded_blobs == 1
+    [row] = server_entries(world).values()
+    assert row["glb_url"].startswith("objects/sha256/")
+    assert [e.glb_url for e in a.wardrobe.list(a.me)] == [row["glb_url"]]
+    b.sync()
+    assert b.blobs.get(b.wardrobe.list(b.me)[0].glb_url) == b"glTF imported offline"

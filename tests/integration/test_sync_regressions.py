@@ -5,6 +5,10 @@
   device re-keys its rows (``SyncEngine._settle_user``).
 - seeds 8, 20, 22, 27, 28: concurrent renames ending in conflict copies (the first runs with
   shared baseline entries); they check copies keep every acknowledged name.
+- seed 5102: device B activated a new entry, which switched off device A's active entry X on the
+  server as a side effect, recorded under B's device id; B's next push of its own edit to X took
+  that as "B has seen X" and overwrote A's rename, metadata and file. Fix: only an earlier push
+  of the same row by the same device (its push id) counts as seen.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ def regress_pg(pg_server: Any, pg_template: str) -> Iterator[Engine]:
     pg_server.drop_database(name)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 8, 20, 22, 27, 28])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 8, 20, 22, 27, 28, 5102])
 def test_fixed_seed(
     seed: int, regress_pg: Engine, s3_client: Any, sqlite_template: Path, tmp_path: Path
 ) -> None:

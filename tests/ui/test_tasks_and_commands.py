@@ -28,9 +28,8 @@ def test_worker_result_and_progress_arrive_on_the_main_thread(qtbot) -> None:
         on_done=lambda r: seen.update(result=r, done_on=threading.get_ident()),
         on_progress=lambda f, m: seen.update(progress=(f, m), progress_on=threading.get_ident()),
     )
-    with qtbot.waitSignal(task.ended, timeout=5000):
-        pass
-    qtbot.waitUntil(lambda: "result" in seen)
+    qtbot.waitUntil(lambda: "result" in seen and runner.running == 0, timeout=5000)
+    assert task.done
     assert seen["worker"] != main and seen["done_on"] == main and seen["progress_on"] == main
     assert seen["result"] == 42 and seen["progress"] == (0.5, "half")
     assert runner.running == 0

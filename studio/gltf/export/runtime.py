@@ -23,6 +23,7 @@ from studio.gltf.export.source import copy_document
 from studio.gltf.functions._buffer import BinAppender
 from studio.gltf.functions.compress_textures import compress_textures
 from studio.gltf.functions.dedup import dedup
+from studio.gltf.functions.equip import remove_detached
 from studio.gltf.functions.morphs import bake_morphs
 from studio.gltf.functions.prune import prune
 from studio.gltf.functions.quantize import quantize
@@ -169,6 +170,7 @@ def export_runtime(
             progress(label, fraction)
 
     step("baking edits", 0.0)
+    remove_detached(out)  # what an equip swapped out (studio/gltf/functions/equip.py)
     keep = expression_targets(out)
     report.baked_morphs = bake_morphs(out, select=lambda mesh, target: (mesh, target) not in keep)
     report.repaired_normals = repair_normals(out)

@@ -15,7 +15,8 @@ import dataclasses
 
 from studio.gltf.document import Document
 from studio.gltf.functions._refs import PRUNABLE, iter_refs, live_sets
-from studio.gltf.functions.prune import PruneReport, prune, remove_nodes
+from studio.gltf.functions.equip import remove_detached
+from studio.gltf.functions.prune import PruneReport, prune
 from studio.gltf.glb import pack_glb
 
 
@@ -44,9 +45,7 @@ def export_source(doc: Document, *, baseline: set[tuple[str, int]] | None = None
     """GLB bytes of the source file. ``baseline``: :func:`unreferenced` of the file as opened
     (entries in it are kept even if unreferenced)."""
     out = copy_document(doc)
-    gone = detached_nodes(out)
-    if gone:
-        remove_nodes(out, gone)
+    remove_detached(out)  # replaced hair, its spring joints (and skins only they used)
     if baseline is not None:
         _prune_new_orphans(out, baseline)
     return pack_glb(out.json, out.bin)

@@ -3,7 +3,9 @@
 The item keeps the mesh, its materials and textures, and the skeleton it needs (its joints and
 their ancestors, with the avatar's names and rest transforms), so :func:`equip` can put it on any
 avatar whose bones carry the same names (VRoid ``J_Bip_*`` or VRM humanoid). VRM extensions are not
-copied: an item is plain glTF. With ``remove`` the mesh node is also taken off the avatar.
+copied: an item is plain glTF, and like any glTF asset it faces +Z, so an item taken from a VRM 0.x
+avatar (which faces -Z) is turned half way round (:func:`equip` turns it back for 0.x avatars).
+With ``remove`` the mesh node is also taken off the avatar (:func:`unequip`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from typing import Any
 from studio.gltf.document import Document
 from studio.gltf.export.runtime import VRM_EXTENSIONS, strip_vrm
 from studio.gltf.export.source import copy_document
+from studio.gltf.functions._joints import studio_tag
+from studio.gltf.functions._slots import remove_mesh_node
 from studio.gltf.functions.equip import unequip
 from studio.gltf.functions.prune import prune, remove_nodes
+from studio.gltf.functions.rotate import rotate_y180
+from studio.gltf.vrm import parse_vrm
 
 
 def find_mesh_node(doc: Document, name: str) -> int:
@@ -33,6 +39,7 @@ def extract(doc: Document, node: int, *, slot: str = "", item: str = "", remove:
     nodes = doc.items("nodes")
     if not 0 <= node < len(nodes) or "mesh" not in nodes[node]:
         raise ValueError(f"node {node} carries no mesh")
+    facing_back = parse_vrm(doc).version == "0.x"
     out = copy_document(doc)
     keep = _ancestor_closed(out, {node, *[int(j) for j in _skin_joints(out, node)]})
     tree = out.json
@@ -51,12 +58,16 @@ def extract(doc: Document, node: int, *, slot: str = "", item: str = "", remove:
     tag: dict[str, Any] = {"slot": slot, "item": item} if slot else {}
     if tag:
         out.items("nodes")[new_index].setdefault("extras", {})["studio"] = tag
+    if facing_back:
+        rotate_y180(out)
     prune(out)
     _tidy_extensions(out)
     tree["asset"] = {"version": "2.0", "generator": "Avatar Studio extract"}
     out.name = f"{item or 'item'}.glb"
-    if remove:
+    if remove and studio_tag(nodes[node]).get("slot"):
         unequip(doc, node)
+    elif remove:
+        remove_mesh_node(doc, node)
     return out
 
 

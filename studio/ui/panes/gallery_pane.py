@@ -238,6 +238,8 @@ class GalleryPane(QWidget):
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setUniformItemSizes(True)  # constant-time layout for 10,000 rows
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)  # lay out new pages in slices, not one go
+        self.view.setBatchSize(100)
         self.view.setMovement(QListView.Movement.Static)
         self.view.setIconSize(QSize(THUMB, THUMB))
         self.view.setGridSize(QSize(THUMB + 24, THUMB + 36))

@@ -88,7 +88,7 @@ class WardrobePane(QWidget):
         self.avatars.itemDoubleClicked.connect(lambda _: self.open_selected())
         self.avatars.itemChanged.connect(self._renamed_in_place)
         self.progress.cancel_requested.connect(self.cancel)
-        self.undo.cleanChanged.connect(lambda _: self._sync_buttons())
+        self.undo.cleanChanged.connect(self._clean_changed)
         self._sync_buttons()
 
     # Layout --------------------------------------------------------------------------------------
@@ -155,6 +155,9 @@ class WardrobePane(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.progress.label)
         layout.addWidget(self.message)
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self._sync_buttons()
 
     def _sync_buttons(self) -> None:
         selected = self.selected_entry() is not None
@@ -323,7 +326,8 @@ class WardrobePane(QWidget):
         """Worker: read the avatar and build its render scene (seconds for a heavy avatar)."""
         ctx.progress(0.02, "Fetching the file…")
         data = self.services.read_blob(entry.source_url or entry.glb_url)
-        return open_session(entry, data, ctx.progress, ctx.cancelled)
+        items = getattr(self.services, "item_library", None)
+        return open_session(entry, data, ctx.progress, ctx.cancelled, items)
 
     def may_close(self) -> bool:
         """Whether the window may close: nothing unsaved, or the user agreed to drop it."""

@@ -11,8 +11,10 @@ from studio.app import open_studio
 from studio.cli import main
 from studio.domain.identity import Identity
 from studio.store.migrate import head_revision
+from tests.fixtures.paths import DATA_DIR
 
 ME = ["--username", "Alice", "--address", "0xa11ce"]
+AVATAR = DATA_DIR / "vrm" / "addon_minimal.vrm"
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -43,24 +45,25 @@ def test_profile_get_and_batch(studio_home: Path, capsys: pytest.CaptureFixture[
 
 
 def test_wardrobe_commands(studio_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "wardrobe", "add", "s3://a/1.glb", "--name", "Daily", "--json", *ME)
+    # `wardrobe add` imports a file (QA finding 4): a URL string is no longer taken on trust
+    code, out, _ = _run(capsys, "wardrobe", "add", str(AVATAR), "--name", "Daily", "--json", *ME)
     first = json.loads(out)["id"]
-    _run(capsys, "wardrobe", "add", "s3://a/2.glb", "--activate", "--metadata", '{"hair": "h1"}', *ME)
+    _run(capsys, "wardrobe", "add", str(AVATAR), "--activate", "--metadata", '{"hair": "h1"}', *ME)
     code, out, _ = _run(capsys, "wardrobe", "activate", first, *ME)
     assert code == 0 and out.startswith("* ")
     listing = _run(capsys, "wardrobe", "list", *ME)[1].splitlines()
     assert [line[0] for line in listing] == ["*", " "]
     assert _run(capsys, "wardrobe", "rm", first, *ME)[0] == 0
     assert len(json.loads(_run(capsys, "wardrobe", "list", "--json", *ME)[1])) == 1
-    code, _, err = _run(capsys, "wardrobe", "add", "s3://x.glb", "--metadata", "[1]", *ME)
+    code, _, err = _run(capsys, "wardrobe", "add", str(AVATAR), "--metadata", "[1]", *ME)
     assert code == 1 and "JSON object" in err
     code, _, err = _run(capsys, "wardrobe", "list")
     assert code == 1 and "who are you" in err
 
 
 def test_inventory_commands(studio_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(capsys, "inventory", "grant", "hair", "fem-long-03", "s3://h.glb", *ME)[0] == 0
-    code, _, err = _run(capsys, "inventory", "grant", "hair", "fem-long-03", "s3://h.glb", *ME)
+    assert _run(capsys, "inventory", "grant", "hair", "fem-long-03", *ME)[0] == 0  # a built-in item
+    code, _, err = _run(capsys, "inventory", "grant", "hair", "fem-long-03", *ME)
     assert code == 1 and "already owns" in err
     items = json.loads(_run(capsys, "inventory", "list", "--json", *ME)[1])
     assert [i["itemId"] for i in items] == ["fem-long-03"]

@@ -116,3 +116,9 @@ def test_rebase_keeps_new_edits_and_takes_the_server_elsewhere() -> None:
     server = edit(BASE, name="A", version=2, glb_url="g2")
     got = rebase(pushed, current, server)
     assert got["metadata"] == {"new": 1} and got["glb_url"] == "g2" and got["version"] == 2
+
+
+def test_a_side_effect_deactivation_does_not_make_a_delete_keep_a_copy() -> None:
+    active = edit(BASE, is_active=True)
+    res = run(active, edit(BASE, deleted_at="t1"), edit(BASE, version=2, is_active=False))
+    assert res.action == "delete" and res.copy is None

@@ -1,0 +1,89 @@
+"""Adding avatars to the wardrobe: from a file, from a default prebuilt, or a new supermesh.
+
+This is the use case behind the wardrobe's Add menu and the onboarding's create step
+(:class:`studio.ui.ports.AvatarLibrary`); ``studio wardrobe add FILE`` goes through the same
+:meth:`studio.services.wardrobe.WardrobeService.import_avatar`, so a file is validated and stored
+in the blob store the same way whichever front door it came in by.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studio.domain.errors import NotFoundError
+from studio.domain.identity import Identity
+from studio.services.wardrobe import WardrobeEntryView, WardrobeService
+
+Progress = Callable[[float | None, str], None]
+Cancelled = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class PrebuiltInfo:
+    id: str
+    #: the supermesh parameters it is built from (seed 004 spelling)
+    params: dict[str, Any]
+
+
+class AvatarLibrary:
+    def __init__(self, wardrobe: WardrobeService) -> None:
+        self.wardrobe = wardrobe
+
+    def prebuilts(self) -> list[PrebuiltInfo]:
+        """The default prebuilt collection (``default-fem-01``...), built on demand."""
+        from studio.procedural.collection import PREBUILTS
+
+        return [PrebuiltInfo(pid, dict(params)) for pid, params in PREBUILTS.items()]
+
+    def add_file(
+        self,
+        me: Identity,
+        path: str | os.PathLike[str],
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> WardrobeEntryView:
+        """Validate and store a .vrm/.glb, add it to ``me``'s wardrobe (named after the file)."""
+        return self.wardrobe.import_avatar(me, Path(path), progress=progress, cancelled=cancelled)
+
+    def add_prebuilt(self, me: Identity, prebuilt_id: str) -> WardrobeEntryView:
+        """A copy of a default prebuilt (VRM 1.0) in ``me``'s wardrobe, ready to edit."""
+        from studio.domain.supermesh import parse_supermesh
+        from studio.procedural.collection import PREBUILTS
+        from studio.services.make_avatar import avatar_bytes
+
+        if prebuilt_id not in PREBUILTS:
+            raise NotFoundError(f"no prebuilt {prebuilt_id!r} (there are: {', '.join(PREBUILTS)})")
+        data = avatar_bytes(parse_supermesh(PREBUILTS[prebuilt_id]), "vrm1", name=prebuilt_id)
+        return self.wardrobe.import_avatar(
+            me, data, name=prebuilt_id, avatar_type="vrm", metadata={"base": prebuilt_id},
+            file_name=f"{prebuilt_id}.vrm",
+        )  # fmt: skip
+
+    def new_supermesh(
+        self,
+        me: Identity,
+        params: dict[str, Any],
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> WardrobeEntryView:
+        """A new procedural avatar from supermesh parameters (refused naming a bad key or an item
+        the built-in library does not have)."""
+        from studio.domain.supermesh import parse_supermesh
+        from studio.services.make_avatar import avatar_bytes, check_items
+
+        report = progress or (lambda _f, _m: None)
+        parsed = parse_supermesh(params)
+        check_items(parsed)
+        report(0.05, "Building the avatar…")
+        name = parsed.name or f"New {parsed.base}"
+        data = avatar_bytes(parsed, "vrm1", name=name)
+        return self.wardrobe.import_avatar(
+            me, data, name=name, avatar_type="supermesh", metadata=dict(params),
+            file_name="supermesh.vrm", progress=progress, cancelled=cancelled,
+        )  # fmt: skip
