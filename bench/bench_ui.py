@@ -2,7 +2,8 @@
 
 Run under Xvfb with software OpenGL, as on a machine without a GPU:
 
-    LIBGL_ALWAYS_SOFTWARE=1 xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python bench/bench_ui.py [--shots DIR]
+    LIBGL_ALWAYS_SOFTWARE=1 xvfb-run -a -s "-screen 0 1600x1000x24" \
+        .venv/bin/python bench/bench_ui.py [--shots DIR] [--gallery 10000]
 
 Builds a throw-away studio home with two procedural avatars — the heavy one (the procedural
 helper's HEAVY knob: ~45k vertices, 60-90 morph targets, 2048² textures) and a standard one as the
@@ -46,7 +47,7 @@ def make_avatar(heavy: bool) -> bytes:
     return write_vrm1(build_avatar(spec))
 
 
-def add(studio, data: bytes, name: str):  # noqa: ANN001, ANN201 - bench helper
+def add(studio, data: bytes, name: str):
     from studio.blobs.layout import avatar_key
 
     me = studio.identity()
@@ -55,7 +56,7 @@ def add(studio, data: bytes, name: str):  # noqa: ANN001, ANN201 - bench helper
     return studio.wardrobe.add(me, key, name=name, source_url=key, avatar_type="vrm")
 
 
-def wait_until(app: QApplication, done, timeout: float = 120.0) -> None:  # noqa: ANN001
+def wait_until(app: QApplication, done, timeout: float = 120.0) -> None:
     end = time.perf_counter() + timeout
     while not done():
         if time.perf_counter() > end:
@@ -71,7 +72,7 @@ def pump(app: QApplication, seconds: float) -> None:
         time.sleep(0.001)
 
 
-def open_avatar(app, window, entry, meter) -> tuple[float, float]:  # noqa: ANN001
+def open_avatar(app, window, entry, meter) -> tuple[float, float]:
     pane = window.wardrobe
     window.undo.setClean()  # the previous drag is not worth a "discard changes?" dialog here
     pane.refresh()
@@ -87,7 +88,7 @@ def open_avatar(app, window, entry, meter) -> tuple[float, float]:  # noqa: ANN0
     return meter.stop(), seconds
 
 
-def drag_slider(app, window, meter, seconds: float = 3.0) -> tuple[float, float]:  # noqa: ANN001
+def drag_slider(app, window, meter, seconds: float = 3.0) -> tuple[float, float]:
     pane = window.wardrobe
     sliders = {**pane.body.sliders, **pane.face.sliders}
     slider = sliders.get("bodyMorphs/muscularity") or next(iter(sliders.values()))
@@ -113,7 +114,7 @@ def drag_slider(app, window, meter, seconds: float = 3.0) -> tuple[float, float]
     return (view.frames - frames) / elapsed, meter.stop()
 
 
-def scroll_gallery(app, window, studio, meter, rows: int) -> float:  # noqa: ANN001
+def scroll_gallery(app, window, studio, meter, rows: int) -> float:
     key = "generations/artist/bench.png"
     studio.blob_store.put(key, make_png())
     for n in range(rows):

@@ -69,13 +69,13 @@ class Studio:
     def wardrobe(self) -> WardrobeService:
         from studio.services.wardrobe import WardrobeService
 
-        return WardrobeService(self.engine, self.blob_store, self.limits)
+        return WardrobeService(self.engine, self.local_blob_store, self.limits)
 
     @cached_property
     def inventory(self) -> InventoryService:
         from studio.services.inventory import InventoryService
 
-        return InventoryService(self.engine, self.blob_store, self.item_library, self.limits)
+        return InventoryService(self.engine, self.local_blob_store, self.item_library, self.limits)
 
     @cached_property
     def avatars(self) -> AvatarLibrary:
@@ -114,7 +114,9 @@ class Studio:
     # -- blobs / sync (issue 6) -------------------------------------------------------------
     @cached_property
     def blob_store(self) -> BlobStore:
-        """The local folder by default; S3 when ``s3_bucket`` is set (secret from env or keyring)."""
+        """The remote store for sync and publishing: S3 when ``s3_bucket`` is set (secret from env or
+        keyring), else the local folder. Edits never write here directly: they go to
+        :attr:`local_blob_store` and sync pushes them (offline-first, docs/sync.md)."""
         from studio.blobs import LocalBlobStore, S3BlobStore
 
         s = self.settings
@@ -165,13 +167,13 @@ class Studio:
         """Portraits with Fal. The Fal client is built on first submit: listing needs no key."""
         from studio.generation.wiring import build_generation_service
 
-        return build_generation_service(self.settings, self.engine, self.blob_store, self.profiles)
+        return build_generation_service(self.settings, self.engine, self.local_blob_store, self.profiles)
 
     # -- desktop UI (issue 8) -----------------------------------------------------------------
     def read_blob(self, ref: str) -> bytes:
         """Bytes of a stored blob (a kept portrait, an avatar file, a thumbnail) by its key; the UI
-        never holds the blob store itself."""
-        return self.blob_store.get(ref)
+        never holds the blob store itself. Offline-first: the local folder is the working copy."""
+        return self.local_blob_store.get(ref)
 
 
 

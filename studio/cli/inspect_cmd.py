@@ -14,6 +14,7 @@ from typing import Any
 from studio.gltf.errors import GltfError
 from studio.gltf.inspect import Summary, summarize
 from studio.gltf.io import load
+from studio.gltf.limits import Limits
 from studio.gltf.validate import ValidationReport, validate
 
 
@@ -28,9 +29,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v.set_defaults(func=run_validate)
 
 
+def _limits() -> Limits:
+    """The size caps from settings (``max_glb_bytes``/``max_vrm_bytes``)."""
+    from studio.app import open_studio
+
+    return open_studio().limits
+
+
 def run_inspect(args: argparse.Namespace) -> int:
     try:
-        doc = load(args.file)
+        doc = load(args.file, _limits())
     except GltfError as exc:
         return _refused(args, args.file, exc)
     report = validate(doc)
@@ -45,9 +53,10 @@ def run_inspect(args: argparse.Namespace) -> int:
 def run_validate(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     status = 0
+    limits = _limits()
     for path in args.files:
         try:
-            report = validate(load(path))
+            report = validate(load(path, limits), limits)
             entry = report.to_dict()
         except GltfError as exc:
             report = None

@@ -97,6 +97,8 @@ def open_checked(
 
 def _too_large(name: str, size: int, cap: int) -> str:
     label = f"{name} is" if name else "the file is"
+    if cap < 2**20:  # a cap set low in settings: "0.0 MB; the limit is 0 MB" would say nothing
+        return f"{label} {size} bytes; the limit is {cap} bytes"
     return f"{label} {size / 2**20:.1f} MB; the limit is {cap / 2**20:.0f} MB"
 
 

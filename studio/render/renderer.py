@@ -6,18 +6,35 @@ The renderer takes a moderngl ``Context`` it does not own: a standalone EGL cont
 
 ``upload(scene)`` once, ``update(scene)`` after edits (cheap: joint matrices, morph weight lists,
 bones; colours are uniforms read at draw time), ``render(camera, framebuffer)`` per frame.
+
+A GUI thread that must not stall uses ``begin_upload(scene)`` and then ``upload_step(budget)`` once
+per event-loop turn instead: geometry first (a few ms for 47k vertices), then one texture per step
+(creating a 2048² texture takes ~12 ms in llvmpipe, building its mipmaps ~32 ms). Until a texture
+arrives its materials are drawn in the texture's average colour, so the avatar shows at once.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import partial
 
 import moderngl
 import numpy as np
 
 from studio.render import mathutil, shaders
 from studio.render.camera import Camera
-from studio.render.gpu import GpuPrimitive, image_texture, matrix_texture, write_matrices
+from studio.render.gpu import (
+    GpuPrimitive,
+    Uniforms,
+    create_image_texture,
+    finish_image_texture,
+    matrix_texture,
+    placeholder_color,
+    write_matrices,
+)
 from studio.render.model import ALPHA_BLEND, ALPHA_MASK, Material
 from studio.render.scene import BONES, MORPHS, POSE, Scene
 
@@ -28,6 +45,8 @@ _ALPHA_CODES = {ALPHA_MASK: 1, ALPHA_BLEND: 2}
 BONE_COLOR = (1.0, 0.55, 0.1, 1.0)
 #: texture units
 _UNIT_BASE, _UNIT_JOINTS, _UNIT_MORPH_POS, _UNIT_MORPH_NRM = 0, 1, 2, 3
+#: an upload step: (is it a texture step, the work)
+_Step = tuple[bool, Callable[[], None]]
 
 
 class Renderer:
@@ -42,6 +61,7 @@ class Renderer:
         self.line_program = ctx.program(
             vertex_shader=shaders.LINE_VERTEX, fragment_shader=shaders.LINE_FRAGMENT
         )
+        self._uniforms = {id(p): Uniforms(p) for p in [*self.programs.values(), self.line_program]}
         self._dummy = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
         self.scene: Scene | None = None
         self.background: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
@@ -50,31 +70,84 @@ class Renderer:
     def _clear_resources(self) -> None:
         self._prims: dict[tuple[int, int], list[GpuPrimitive]] = {}  # (node, mesh) -> primitives
         self._images: dict[int, moderngl.Texture] = {}
+        self._placeholders: dict[int, tuple[float, float, float, float]] = {}
         self._joint_tex: dict[int, moderngl.Texture] = {}  # node -> joint matrices of its skin
         self._world = np.zeros((0, 4, 4))
         self._bone_vao: moderngl.VertexArray | None = None
         self._bone_buffer: moderngl.Buffer | None = None
+        self._bone_count = 0
         self._seen: dict[str, int] = {}
+        self._queue: deque[_Step] = deque()
+        self._geometry_ready = False
 
     # -- lifecycle --------------------------------------------------------------------------
     def upload(self, scene: Scene) -> None:
-        """Create every GPU resource for ``scene`` (replacing the previous scene's)."""
+        """Create every GPU resource for ``scene`` now (replacing the previous scene's)."""
+        self.begin_upload(scene)
+        self.upload_step(None)
+
+    def begin_upload(self, scene: Scene) -> None:
+        """Replace the previous scene and queue ``scene``'s GPU resources for :meth:`upload_step`."""
         self.release_scene()
         self.scene = scene
-        self._images = {i: image_texture(self.ctx, img) for i, img in scene.images.items()}
-        for node, mesh in scene.mesh_instances():
-            gpu = []
-            for prim in scene.meshes[mesh].primitives:
-                skinned = prim.joints is not None and scene.nodes[node].skin is not None
-                gpu.append(GpuPrimitive(self.ctx, prim, self.programs[skinned]))
-            self._prims[(node, mesh)] = gpu
-        self.update(scene, force=True)
+        self._queue.extend((False, partial(self._upload_mesh, n, m)) for n, m in scene.mesh_instances())
+        self._queue.append((False, self._geometry_done))
+        for index in sorted(scene.images):
+            self._queue.append((True, partial(self._upload_image, index)))
+            self._queue.append((True, partial(self._finish_image, index)))
+
+    @property
+    def uploading(self) -> bool:
+        """Whether queued upload work remains (see :meth:`upload_step`)."""
+        return bool(self._queue)
+
+    @property
+    def drawable(self) -> bool:
+        """Whether :meth:`render` draws the scene (its geometry is on the GPU, textures may follow)."""
+        return self._geometry_ready
+
+    def upload_step(self, budget_s: float | None = 0.025) -> bool:
+        """Do queued upload work for about ``budget_s`` seconds (everything when None); True once
+        the whole scene is on the GPU. Cheap geometry steps are batched; a texture step (tens of ms
+        for 2048²) only ever starts a slice, so one call costs about max(budget, one texture)."""
+        start = time.perf_counter()
+        done_any = False
+        while self._queue:
+            heavy, work = self._queue[0]
+            if budget_s is not None and done_any and (heavy or time.perf_counter() - start >= budget_s):
+                break
+            self._queue.popleft()
+            work()
+            done_any = True
+        return not self._queue
+
+    def _upload_mesh(self, node: int, mesh: int) -> None:
+        assert self.scene is not None
+        gpu = []
+        for prim in self.scene.meshes[mesh].primitives:
+            skinned = prim.joints is not None and self.scene.nodes[node].skin is not None
+            gpu.append(GpuPrimitive(self.ctx, prim, self.programs[skinned]))
+        self._prims[(node, mesh)] = gpu
+
+    def _geometry_done(self) -> None:
+        assert self.scene is not None
+        self._geometry_ready = True
+        self.update(self.scene, force=True)
+
+    def _upload_image(self, index: int) -> None:
+        assert self.scene is not None
+        self._images[index] = create_image_texture(self.ctx, self.scene.images[index])
+
+    def _finish_image(self, index: int) -> None:
+        finish_image_texture(self._images[index])
 
     def update(self, scene: Scene, *, force: bool = False) -> None:
         """Bring the GPU copy in line with the scene's overrides; only changed kinds are redone."""
         if scene is not self.scene:
             self.upload(scene)
             return
+        if not self._geometry_ready:
+            return  # the last geometry step brings everything in line
         changed = {k for k, v in scene.revisions.items() if force or self._seen.get(k) != v}
         if POSE in changed or BONES in changed:
             self._world = scene.world_matrices()
@@ -140,19 +213,19 @@ class Renderer:
 
     # -- drawing ----------------------------------------------------------------------------
     def render(self, camera: Camera, framebuffer: moderngl.Framebuffer) -> None:
-        """Clear ``framebuffer`` and draw the scene seen by ``camera``."""
+        """Clear ``framebuffer`` and draw the scene seen by ``camera`` (what has been uploaded)."""
         framebuffer.use()
         width, height = framebuffer.viewport[2], framebuffer.viewport[3]  # use() applied the viewport
         framebuffer.clear(*self.background, depth=1.0)
-        if self.scene is None:
+        if self.scene is None or not self._geometry_ready:
             return
         view_proj = camera.projection_matrix(width / max(height, 1)) @ camera.view_matrix()
+        frame = _Frame(mathutil.gl_bytes(view_proj), tuple(_light_direction(camera)))
         self.ctx.enable(moderngl.DEPTH_TEST)
-        self.ctx.disable(moderngl.CULL_FACE)
         opaque, blended = self._draw_list(camera)
         self.ctx.disable(moderngl.BLEND)
         for item in opaque:
-            self._draw(item, view_proj, camera)
+            self._draw(item, frame)
         self.ctx.enable(moderngl.BLEND)
         # colour: "over"; alpha: accumulate coverage, so a transparent background stays correct.
         # moderngl takes the separate (4-value) form; its stub only declares two values.
@@ -161,9 +234,11 @@ class Renderer:
         )
         framebuffer.depth_mask = False  # transparent surfaces do not hide what is behind them
         for item in blended:
-            self._draw(item, view_proj, camera)
+            self._draw(item, frame)
         framebuffer.depth_mask = True
         self.ctx.disable(moderngl.BLEND)
+        self.ctx.disable(moderngl.CULL_FACE)
+        self.ctx.front_face = "ccw"
         if self.scene.bones_visible:
             self._draw_bones(view_proj)
 
@@ -180,66 +255,87 @@ class Renderer:
         blended.sort(key=lambda item: -item[0])  # back to front
         return opaque, blended
 
-    def _draw(self, item: _DrawItem, view_proj: np.ndarray, camera: Camera) -> None:
+    def _draw(self, item: _DrawItem, frame: _Frame) -> None:
         _, node, g, mat = item
-        prog = g.vao.program
-        _set(prog, "u_view_proj", mathutil.gl_bytes(view_proj))
-        _set(prog, "u_model", mathutil.gl_bytes(self._world[node]))
-        self._bind_material(prog, mat, camera)
-        self._bind_morphs(prog, g)
+        u = self._uniforms[id(g.vao.program)]
+        u.set("u_view_proj", frame.view_proj)
+        u.set("u_model", mathutil.gl_bytes(self._world[node]))
+        u.set("u_light_dir", frame.light)
+        self._bind_material(u, mat)
+        self._bind_morphs(u, g)
         if g.skinned and node in self._joint_tex:
             self._joint_tex[node].use(_UNIT_JOINTS)
-            _set(prog, "u_joints", _UNIT_JOINTS)
+            u.set("u_joints", _UNIT_JOINTS)
+        self._cull(mat, node, g.skinned)
         g.vao.render(moderngl.TRIANGLES)
 
-    def _bind_material(self, prog: moderngl.Program, mat: Material, camera: Camera) -> None:
-        _set(prog, "u_base_color", tuple(mat.base_color))
-        _set(prog, "u_shade_color", tuple(mat.shade_color))
-        _set(prog, "u_emissive", tuple(mat.emissive))
-        _set(prog, "u_mode", 2 if mat.unlit else (1 if mat.toon else 0))
-        _set(prog, "u_alpha_mode", _ALPHA_CODES.get(mat.alpha_mode, 0))
-        _set(prog, "u_cutoff", mat.alpha_cutoff)
-        _set(prog, "u_light_dir", tuple(_light_direction(camera)))
-        tex = self._images.get(mat.texture) if mat.texture is not None else None
-        (tex or self._dummy).use(_UNIT_BASE)
-        _set(prog, "u_base_tex", _UNIT_BASE)
-        _set(prog, "u_has_tex", 1 if tex is not None else 0)
+    def _cull(self, mat: Material, node: int, skinned: bool) -> None:
+        """Back faces of single-sided materials are culled (glTF 2.0 §3.9.6 ``doubleSided``), which
+        spares llvmpipe setting up half the triangles. A mirroring node transform (negative
+        determinant) flips the winding (§3.7.4); skinned vertices are placed by their joints."""
+        if mat.double_sided:
+            self.ctx.disable(moderngl.CULL_FACE)
+            return
+        self.ctx.enable(moderngl.CULL_FACE)
+        mirrored = not skinned and float(np.linalg.det(self._world[node][:3, :3])) < 0
+        self.ctx.front_face = "cw" if mirrored else "ccw"
 
-    def _bind_morphs(self, prog: moderngl.Program, g: GpuPrimitive) -> None:
+    def _bind_material(self, u: Uniforms, mat: Material) -> None:
+        u.set("u_base_color", tuple(mat.base_color))
+        u.set("u_shade_color", tuple(mat.shade_color))
+        u.set("u_emissive", tuple(mat.emissive))
+        u.set("u_mode", 2 if mat.unlit else (1 if mat.toon else 0))
+        u.set("u_alpha_mode", _ALPHA_CODES.get(mat.alpha_mode, 0))
+        u.set("u_cutoff", mat.alpha_cutoff)
+        tex = self._images.get(mat.texture) if mat.texture is not None else None
+        if tex is None and mat.texture is not None and self._queue:
+            # still on its way to the GPU: the texture's average colour stands in for it
+            mean = self._placeholder(mat.texture)
+            u.set("u_base_color", tuple(b * m for b, m in zip(mat.base_color, mean, strict=True)))
+        (tex or self._dummy).use(_UNIT_BASE)
+        u.set("u_base_tex", _UNIT_BASE)
+        u.set("u_has_tex", 1 if tex is not None else 0)
+
+    def _placeholder(self, index: int) -> tuple[float, float, float, float]:
+        if index not in self._placeholders:
+            image = self.scene.images.get(index) if self.scene is not None else None
+            self._placeholders[index] = (1.0,) * 4 if image is None else placeholder_color(image)
+        return self._placeholders[index]
+
+    def _bind_morphs(self, u: Uniforms, g: GpuPrimitive) -> None:
         slots, weights = g.active
-        _set(prog, "u_morph_count", len(slots))
+        u.set("u_morph_count", len(slots))
         (g.morph_pos or self._dummy).use(_UNIT_MORPH_POS)
         (g.morph_nrm or self._dummy).use(_UNIT_MORPH_NRM)
-        _set(prog, "u_morph_pos", _UNIT_MORPH_POS)
-        _set(prog, "u_morph_nrm", _UNIT_MORPH_NRM)
-        _set(prog, "u_morph_normals", 1 if g.morph_nrm is not None else 0)
-        _set(prog, "u_vertex_count", g.vertex_count)
+        u.set("u_morph_pos", _UNIT_MORPH_POS)
+        u.set("u_morph_nrm", _UNIT_MORPH_NRM)
+        u.set("u_morph_normals", 1 if g.morph_nrm is not None else 0)
+        u.set("u_vertex_count", g.vertex_count)
         if len(slots):
             pad = shaders.MAX_ACTIVE_MORPHS - len(slots)
-            _set(prog, "u_morph_slots", np.pad(slots, (0, pad)).astype(np.int32).tobytes())
-            _set(prog, "u_morph_weights", np.pad(weights, (0, pad)).astype(np.float32).tobytes())
+            u.set("u_morph_slots", np.pad(slots, (0, pad)).astype(np.int32).tobytes())
+            u.set("u_morph_weights", np.pad(weights, (0, pad)).astype(np.float32).tobytes())
 
     def _draw_bones(self, view_proj: np.ndarray) -> None:
-        if self._bone_vao is None or not getattr(self, "_bone_count", 0):
+        if self._bone_vao is None or not self._bone_count:
             return
         self.ctx.disable(moderngl.DEPTH_TEST)
-        _set(self.line_program, "u_view_proj", mathutil.gl_bytes(view_proj))
-        _set(self.line_program, "u_color", BONE_COLOR)
+        u = self._uniforms[id(self.line_program)]
+        u.set("u_view_proj", mathutil.gl_bytes(view_proj))
+        u.set("u_color", BONE_COLOR)
         self._bone_vao.render(moderngl.LINES, vertices=self._bone_count)
         self.ctx.enable(moderngl.PROGRAM_POINT_SIZE)
         self._bone_vao.render(moderngl.POINTS, vertices=self._bone_count)
         self.ctx.enable(moderngl.DEPTH_TEST)
 
 
-def _set(prog: moderngl.Program, name: str, value: object) -> None:
-    """Set a uniform if the compiler kept it (unused uniforms are optimised away)."""
-    member = prog.get(name, None)
-    if not isinstance(member, moderngl.Uniform):
-        return
-    if isinstance(value, bytes):
-        member.write(value)
-    else:
-        member.value = value
+class _Frame:
+    """What every draw of one frame shares (computed once, not per primitive)."""
+
+    __slots__ = ("light", "view_proj")
+
+    def __init__(self, view_proj: bytes, light: tuple[float, ...]) -> None:
+        self.view_proj, self.light = view_proj, light
 
 
 def _light_direction(camera: Camera) -> np.ndarray:

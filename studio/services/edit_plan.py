@@ -13,14 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from studio.domain.errors import InvalidInputError, NotFoundError
-from studio.domain.metadata import AiMeshMetadata, parse_hex_color
+from studio.domain.metadata import (
+    AiMeshMetadata,
+    BoneTransform,
+    MaterialEdit,
+    format_validation_error,
+    parse_hex_color,
+)
+from studio.domain.supermesh import SupermeshMetadata
 from studio.gltf.document import Document
-from studio.gltf.functions._lookup import material_indices
+from studio.gltf.functions._lookup import material_indices, target_names
 from studio.gltf.functions._slots import item_category
-from studio.gltf.functions.equip import equip, equipped_items, unequip
+from studio.gltf.functions.equip import equip, equipped_items, take_off, unequip
 from studio.gltf.functions.morphs import find_morph, set_morph_weights
 from studio.gltf.functions.tint import set_roughness, tint
 from studio.gltf.functions.transform_bones import transform_bones
@@ -57,18 +64,56 @@ class EditPlan:
     morphs: dict[tuple[int, int], float] = field(default_factory=dict)
     #: slot -> item ids (None: leave the slot as it is)
     items: dict[str, list[str] | None] = field(default_factory=dict)
+    #: swap categories emptied before equipping (a supermesh's own item its metadata dropped)
+    take_off: list[str] = field(default_factory=list)
+    #: morph name -> weight for the meshes of equipped items (fitted to the neutral body)
+    item_morphs: dict[str, float] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not (
             self.bone_scales
             or self.materials
             or self.morphs
+            or self.take_off
             or any(v is not None for v in self.items.values())
+        )
+
+    def items_only(self) -> EditPlan:
+        """The part of the plan that changes geometry (what the live preview cannot override)."""
+        return EditPlan(
+            items=dict(self.items), take_off=list(self.take_off), item_morphs=dict(self.item_morphs)
         )
 
     def material_edits_by_name(self, doc: Document) -> dict[str, tuple[SRGBA | None, float | None]]:
         mats = doc.items("materials")
         return {str(mats[i].get("name", i)): edit for i, edit in self.materials.items()}
+
+
+@dataclass
+class Wanted:
+    """What metadata asks of the opened file, whichever of seed 004's shapes it came in."""
+
+    bones: dict[str, BoneTransform]
+    materials: dict[str, MaterialEdit]
+    skin_tone: str | None
+    #: "bodyMorphs"/"faceMorphs" -> target name -> weight to set on the file's target
+    morphs: dict[str, dict[str, float]]
+    hair: str | None
+    clothing: list[str] | None
+    attachments: list[str] | None
+    take_off: list[str] = field(default_factory=list)
+    #: weights for equipped items' morph targets
+    item_morphs: dict[str, float] = field(default_factory=dict)
+
+
+class _SupermeshEdits(BaseModel):
+    """The modifications a supermesh's metadata may carry besides its generator parameters
+    (tints and bone proportions, the same keys as a VRM avatar's)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    materials: dict[str, MaterialEdit] = Field(default_factory=dict)
+    boneTransforms: dict[str, BoneTransform] = Field(default_factory=dict)
 
 
 def _get(meta: BaseModel, *names: str) -> Any:
@@ -80,6 +125,71 @@ def _get(meta: BaseModel, *names: str) -> Any:
     return next((extra[n] for n in names if n in extra), None)
 
 
+def built_with(doc: Document) -> SupermeshMetadata:
+    """The parameters a supermesh file was generated with (``asset.extras.supermesh``, written by
+    the procedural builder); defaults when the file does not say."""
+    asset = doc.json.get("asset")
+    extras = asset.get("extras") if isinstance(asset, dict) else None
+    raw = extras.get("supermesh") if isinstance(extras, dict) else None
+    if isinstance(raw, dict):
+        try:
+            return SupermeshMetadata.model_validate(raw)
+        except ValidationError:
+            pass
+    return SupermeshMetadata.model_validate({})
+
+
+def _vrm_wanted(meta: BaseModel) -> Wanted:
+    morphs = {
+        "bodyMorphs": dict(_get(meta, "bodyMorphs", "body_morphs") or {}),
+        "faceMorphs": dict(_get(meta, "faceMorphs", "face_morphs") or {}),
+    }
+    hair, clothing, attachments = (_get(meta, slot) for slot in SLOTS)
+    return Wanted(
+        bones=dict(_get(meta, "boneTransforms") or {}),
+        materials=dict(_get(meta, "materials") or {}),
+        skin_tone=getattr(_get(meta, "skin"), "tone", None),
+        morphs=morphs,
+        hair=hair or None,
+        clothing=list(clothing) if clothing else None,
+        attachments=list(attachments) if attachments else None,
+        item_morphs={**morphs["bodyMorphs"], **morphs["faceMorphs"]},
+    )
+
+
+def _supermesh_wanted(doc: Document, meta: SupermeshMetadata) -> Wanted:
+    """A supermesh file has its generator parameters baked in (``built_with``): morph sliders are
+    absolute parameter values, so the file's targets get ``value - built``; items it was built
+    with stay, items added are equipped, items dropped are taken off; skin tone and hair/eye
+    colours are baked (a rebuild changes them), tints are ``materials`` edits on top."""
+    extra = meta.model_extra or {}
+    try:
+        edits = _SupermeshEdits.model_validate(
+            {k: extra[k] for k in ("materials", "boneTransforms") if k in extra}
+        )
+    except ValidationError as exc:
+        raise InvalidInputError(format_validation_error(exc, "supermesh")) from None
+    built = built_with(doc)
+    morphs = {
+        "bodyMorphs": {n: w - built.body_morphs.get(n, 0.0) for n, w in meta.body_morphs.items()},
+        "faceMorphs": {n: w - built.face_morphs.get(n, 0.0) for n, w in meta.face_morphs.items()},
+    }
+    dropped = [item_category("clothing", c) for c in built.clothing if c not in meta.clothing]
+    if built.hair and not meta.hair:
+        dropped.append("hair")
+    return Wanted(
+        bones=edits.boneTransforms,
+        materials=edits.materials,
+        skin_tone=None,
+        morphs=morphs,
+        hair=meta.hair if meta.hair != built.hair else None,
+        clothing=[c for c in meta.clothing if c not in built.clothing] or None,
+        attachments=[a for a in meta.attachments if a not in built.attachments] or None,
+        take_off=[c for c in dict.fromkeys(dropped) if c is not None],
+        item_morphs={**built.body_morphs, **built.face_morphs, **meta.body_morphs, **meta.face_morphs},
+    )
+
+
 def plan_edits(doc: Document, meta: BaseModel, info: VrmInfo, *, need_items: bool = True) -> EditPlan:
     """Resolve ``meta`` against ``doc``; raises InvalidInputError naming the first unknown key."""
     plan = EditPlan()
@@ -89,24 +199,29 @@ def plan_edits(doc: Document, meta: BaseModel, info: VrmInfo, *, need_items: boo
         for i in range(len(doc.items("materials"))):
             plan.materials[i] = (tint_rgba, over.roughness)
         return plan
-    _plan_bones(doc, meta, info, plan)
-    _plan_materials(doc, meta, plan)
-    for key in ("bodyMorphs", "faceMorphs"):
-        weights = _get(meta, key, "body_morphs" if key == "bodyMorphs" else "face_morphs") or {}
+    wanted = _supermesh_wanted(doc, meta) if isinstance(meta, SupermeshMetadata) else _vrm_wanted(meta)
+    _plan_bones(doc, wanted.bones, info, plan)
+    _plan_materials(doc, wanted, plan)
+    for key, weights in wanted.morphs.items():
         for name, weight in weights.items():
             found = find_morph(doc, name)
             if not found:
                 raise InvalidInputError(f"{key}.{name}: this avatar has no morph target called {name!r}")
             for pair in found:
                 plan.morphs[pair] = float(weight)
+    plan.item_morphs = wanted.item_morphs
     if need_items:
-        hair = _get(meta, "hair")
-        plan.items["hair"] = [hair] if hair else None
-        for slot in ("clothing", "attachments"):
-            value = _get(meta, slot)
-            plan.items[slot] = list(value) if value else None
-        _check_one_per_category(plan.items.get("clothing") or [])
+        plan.items = {"hair": [wanted.hair] if wanted.hair else None}
+        plan.items |= {"clothing": wanted.clothing, "attachments": wanted.attachments}
+        plan.take_off = wanted.take_off
+        _check_one_per_category(list(_get(meta, "clothing") or []))
     return plan
+
+
+def category_of(slot: str, item: str) -> str | None:
+    """The swap category of item ``item`` in metadata slot ``slot`` (``hair``, ``tops``,
+    ``bottoms``, ``shoes``), or None for an additive item (attachments, unrecognised clothing)."""
+    return item_category(slot, item)
 
 
 def _check_one_per_category(items: list[str]) -> None:
@@ -123,16 +238,16 @@ def _check_one_per_category(items: list[str]) -> None:
             seen[category] = str(item)
 
 
-def _plan_bones(doc: Document, meta: BaseModel, info: VrmInfo, plan: EditPlan) -> None:
-    for name, transform in (_get(meta, "boneTransforms") or {}).items():
+def _plan_bones(doc: Document, bones: dict[str, BoneTransform], info: VrmInfo, plan: EditPlan) -> None:
+    for name, transform in bones.items():
         node = resolve_bone(info, name)
         if node is None or not 0 <= node < len(doc.items("nodes")):
             raise InvalidInputError(f"boneTransforms.{name}: this avatar has no bone or node called {name!r}")
         plan.bone_scales[node] = transform.factors()
 
 
-def _plan_materials(doc: Document, meta: BaseModel, plan: EditPlan) -> None:
-    for name, edit in (_get(meta, "materials") or {}).items():
+def _plan_materials(doc: Document, wanted: Wanted, plan: EditPlan) -> None:
+    for name, edit in wanted.materials.items():
         found = material_indices(doc, name)
         if not found:
             known = ", ".join(sorted({str(m.get("name")) for m in doc.items("materials")})) or "none"
@@ -142,14 +257,12 @@ def _plan_materials(doc: Document, meta: BaseModel, plan: EditPlan) -> None:
         tint_rgba = parse_hex_color(edit.tint) if edit.tint else None
         for i in found:
             plan.materials[i] = (tint_rgba, edit.roughness)
-    skin = _get(meta, "skin")
-    tone = getattr(skin, "tone", None)
-    if tone and "skin" in meta.model_fields_set:  # supermesh metadata has a default skin: ignore it
+    if wanted.skin_tone:
         skins = [i for i, m in enumerate(doc.items("materials")) if "skin" in str(m.get("name", "")).lower()]
         if not skins:
             raise InvalidInputError("skin.tone: this avatar has no skin material (none is named *skin*)")
         for i in skins:
-            plan.materials.setdefault(i, (parse_hex_color(tone), None))
+            plan.materials.setdefault(i, (parse_hex_color(wanted.skin_tone), None))
 
 
 def apply_plan(doc: Document, plan: EditPlan, items: ItemSource | None = None) -> None:
@@ -168,26 +281,49 @@ def apply_plan(doc: Document, plan: EditPlan, items: ItemSource | None = None) -
         by_mesh.setdefault(mesh, {})[target] = weight
     for mesh, weights in by_mesh.items():
         set_morph_weights(doc, mesh, weights)
+    for category in plan.take_off:
+        take_off(doc, category)
+    added: list[int] = []
     for slot, wanted in plan.items.items():
         if wanted is not None:
-            _apply_slot(doc, slot, wanted, items)
+            added += _apply_slot(doc, slot, wanted, items)
+    _fit_items(doc, added, plan.item_morphs)
 
 
-def _apply_slot(doc: Document, slot: str, wanted: list[str], items: ItemSource | None) -> None:
+def _fit_items(doc: Document, nodes: list[int], weights: dict[str, float]) -> None:
+    """Items are fitted to the neutral body and carry its morph targets (the procedural ones
+    do): set them to the body's weights so a top follows the chest it covers."""
+    if not weights:
+        return
+    all_nodes = doc.items("nodes")
+    for node in nodes:
+        mesh = all_nodes[node].get("mesh")
+        if not isinstance(mesh, int):
+            continue
+        names = target_names(doc, mesh)
+        wanted = {names.index(n): w for n, w in weights.items() if n in names}
+        if wanted:
+            set_morph_weights(doc, mesh, wanted)
+
+
+def _apply_slot(doc: Document, slot: str, wanted: list[str], items: ItemSource | None) -> list[int]:
+    """Make ``slot`` hold ``wanted``; returns the mesh nodes added."""
     current = {item: node for node, s, item in equipped_items(doc) if s == slot}
     if set(current) == set(wanted):
-        return
+        return []
     if items is None:
         raise InvalidInputError(f"{slot}: items cannot be equipped without an item library (--items DIR)")
     for item, node in current.items():
         if item not in wanted:
             unequip(doc, node)
+    added: list[int] = []
     for item in wanted:
         if item in current:
             continue
         source = items(slot, item)
         item_doc = read_glb(source, name=f"{item}.glb") if isinstance(source, bytes) else load(source)
         try:
-            equip(doc, item_doc, slot=slot, item=item)
+            added += equip(doc, item_doc, slot=slot, item=item)
         except ValueError as exc:
             raise InvalidInputError(f"{slot}: {item!r} cannot be equipped: {exc}") from None
+    return added

@@ -31,7 +31,7 @@ from studio.gltf.io import open_checked
 from studio.gltf.limits import Limits
 from studio.gltf.vrm import VrmInfo, parse_vrm
 from studio.gltf.vrm.migrate import MigrationReport, migrate_vrm1
-from studio.services.edit_plan import EditPlan, ItemSource, apply_plan, plan_edits
+from studio.services.edit_plan import EditPlan, ItemSource, apply_plan, built_with, plan_edits
 
 MorphGroup = Literal["face", "body"]
 
@@ -124,6 +124,9 @@ class AvatarEditor:
         self._baseline = unreferenced(doc)
         self.document = copy_document(doc)
         self._metadata: dict[str, Any] = {}
+        #: a supermesh's sliders show its parameters: the file's targets plus what was baked in
+        built = built_with(doc) if avatar_type == "supermesh" else None
+        self._built_morphs = {**built.body_morphs, **built.face_morphs} if built else {}
         #: the report of the last :meth:`migrate_vrm1` (None until one ran)
         self.last_migration: MigrationReport | None = None
 
@@ -152,16 +155,19 @@ class AvatarEditor:
         return out
 
     def morphs(self) -> list[MorphInfo]:
+        """Every morph target and its weight; for a supermesh, parameter morphs read as the
+        parameter's value (what was baked into the file plus the target's weight; equipped items
+        were fitted to the neutral body, so theirs is the value itself)."""
         doc = self.document
         bound = expression_targets(doc)
+        built_meshes = len(self.original.items("meshes"))  # equipped items are fitted unmorphed
         out = []
         for m, mesh in enumerate(doc.items("meshes")):
             mesh_name = str(mesh.get("name", f"mesh {m}"))
             weights = morph_weights(doc, m)
             for t, name in enumerate(target_names(doc, m)):
-                out.append(
-                    MorphInfo(m, mesh_name, t, name, weights[t], _group(name, mesh_name, (m, t) in bound))
-                )
+                weight = weights[t] + (self._built_morphs.get(name, 0.0) if m < built_meshes else 0.0)
+                out.append(MorphInfo(m, mesh_name, t, name, weight, _group(name, mesh_name, (m, t) in bound)))
         return out
 
     def bones(self) -> list[BoneInfo]:
@@ -193,6 +199,20 @@ class AvatarEditor:
         apply_plan(doc, plan, self.items)
         self.document = doc
         self._metadata = dump_metadata(metadata) if isinstance(metadata, BaseModel) else dict(metadata)
+
+    def items_document(self, metadata: dict[str, Any] | BaseModel) -> Document:
+        """A copy of the opened file wearing ``metadata``'s hair, clothing and attachments and
+        nothing else: the live preview draws it and overrides tints, morphs and bones on top.
+        Refused like :meth:`apply` (bad keys, the licence). Wearing nothing new, it is the opened
+        document itself: read it, never change it."""
+        plan = self.plan(metadata).items_only()
+        if plan.is_empty():
+            return self.original
+        if not self.licence.can_modify:
+            raise PermissionDeniedError(f"Editing refused. {self.licence.reason}")
+        doc = copy_document(self.original)
+        apply_plan(doc, plan, self.items)
+        return doc
 
     def check_redistribution(self) -> None:
         if not self.licence.can_redistribute:
@@ -240,13 +260,20 @@ def _group(name: str, mesh_name: str, bound: bool) -> MorphGroup:
     return "face" if "face" in lowered or "head" in lowered else "body"
 
 
-def apply_to_scene(scene: Any, metadata: dict[str, Any] | BaseModel, doc: Document | None = None) -> None:
+def apply_to_scene(
+    scene: Any,
+    metadata: dict[str, Any] | BaseModel,
+    doc: Document | None = None,
+    avatar_type: str | None = None,
+) -> None:
     """Map metadata onto the renderer's live overrides (the 3D preview while editing):
     ``scene.set_material_color(name, linear rgba)``, ``scene.set_morph_weight(mesh, morph, w)`` and
     ``scene.set_node_scale(node, xyz)``. ``doc`` resolves bone names (the scene's humanoid map is
-    used when it is None). Items (hair, clothing) need a document edit: they are not previewed here."""
+    used when it is None). Items (hair, clothing) need a document edit: the preview draws a scene
+    built from :meth:`AvatarEditor.items_document`; meshes past ``doc``'s are those items, and
+    their body-morph targets follow the body here. ``avatar_type``: as :func:`parse_metadata`."""
     data = dump_metadata(metadata) if isinstance(metadata, BaseModel) else metadata
-    meta = parse_metadata(data)
+    meta = parse_metadata(data, avatar_type)
     source = doc if doc is not None else _scene_document(scene)
     plan = plan_edits(source, meta, parse_vrm(source), need_items=False)
     for name, (srgb, _roughness) in plan.material_edits_by_name(source).items():
@@ -258,6 +285,11 @@ def apply_to_scene(scene: Any, metadata: dict[str, Any] | BaseModel, doc: Docume
         scene.set_morph_weight(mesh, target, weight)
     for node, factors in plan.bone_scales.items():
         scene.set_node_scale(node, factors)
+    meshes = getattr(scene, "meshes", [])  # past the document's: equipped items' meshes
+    for mesh in range(len(source.items("meshes")), len(meshes)):
+        for name, weight in plan.item_morphs.items():
+            if name in meshes[mesh].target_names:
+                scene.set_morph_weight(mesh, name, weight)
 
 
 def _scene_document(scene: Any) -> Document:

@@ -114,18 +114,19 @@ def export_avatar(
 
         webp = thumbnail_webp(editor.document, thumbnail_size)
     _check_cancel(cancel)
-    out = Path(out_dir)
-    result = ExportResult(
-        write_atomic(out / f"{avatar_id}.glb", glb), None, None, runtime, {"glb": len(glb)}, migration
-    )
-    if vrm is not None:
-        result.vrm = write_atomic(out / f"{avatar_id}.vrm", vrm)
-        result.sizes["vrm"] = len(vrm)
-    if webp is not None:
-        result.webp = write_atomic(out / f"{avatar_id}.webp", webp)
-        result.sizes["webp"] = len(webp)
+    result = _write(Path(out_dir), avatar_id, {"glb": glb, "vrm": vrm, "webp": webp}, runtime, migration)
     report("done", 1.0)
     return result
+
+
+def _write(
+    out: Path, avatar_id: str, files: dict[str, bytes | None], runtime: RuntimeReport,
+    migration: MigrationReport | None,
+) -> ExportResult:  # fmt: skip
+    """Write the files produced in memory (``{"glb": .., "vrm": .., "webp": ..}``), each atomically."""
+    paths = {kind: write_atomic(out / f"{avatar_id}.{kind}", data) for kind, data in files.items() if data}
+    sizes = {kind: len(data) for kind, data in files.items() if data}
+    return ExportResult(paths["glb"], paths.get("vrm"), paths.get("webp"), runtime, sizes, migration)
 
 
 def _check_cancel(cancel: Cancel | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,11 +14,11 @@ from sqlalchemy import Engine
 
 from studio.blobs.base import BlobStore, sha256_bytes
 from studio.blobs.layout import object_key
-from studio.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from studio.domain.errors import CancelledError, ConflictError, InvalidInputError, NotFoundError
 from studio.domain.identity import Identity
 from studio.gltf.io import open_checked
 from studio.gltf.limits import Limits
-from studio.services.item_library import TYPE_FOLDERS, BuiltinItems, check_builtin, slot_of
+from studio.services.item_library import TYPE_FOLDERS, BuiltinItems, builtin_item_ids, check_builtin, slot_of
 from studio.services.wardrobe import read_avatar_file
 from studio.store.engine import read_session, write_session
 from studio.store.models import ITEM_SOURCES, ITEM_TYPES, InventoryItem
@@ -112,6 +113,39 @@ class InventoryService:
             glb_url = object_key(sha256_bytes(data))
             self.blob_store.put(glb_url, data, "model/gltf-binary")
         return self.grant(me, item_type, key, glb_url, source=source)
+
+    def grant_defaults(
+        self, me: Identity, *, cancelled: Callable[[], bool] | None = None
+    ) -> list[InventoryItemView]:
+        """Give ``me`` every built-in item (source ``default``) they do not own yet; returns the new
+        rows. Idempotent: a second call grants nothing. The GLBs go to the blob store first
+        (``<folder>/<id>.glb``, generated on first use: a few seconds the very first time), then
+        all rows in one transaction, so a crash leaves either every default item or none."""
+        if self.blob_store is None or self.items is None:
+            raise RuntimeError("InventoryService needs a blob store and an item library to grant items")
+        owned = {item.item_id for item in self.list(me)}
+        wanted = [
+            (item_type, item_id, f"{folder}/{item_id}.glb")
+            for item_type, folder in TYPE_FOLDERS.items()
+            for item_id in builtin_item_ids().get(folder, ())
+            if item_id not in owned
+        ]
+        for item_type, item_id, key in wanted:
+            if cancelled is not None and cancelled():
+                raise CancelledError("cancelled")
+            if not self.blob_store.exists(key):
+                self.blob_store.put(key, self.items(TYPE_FOLDERS[item_type], item_id), "model/gltf-binary")
+        with write_session(self.engine) as s:
+            user = UserRepository(s).ensure(me.username, me.address, for_update=True)
+            repo = InventoryRepository(s)
+            rows = [
+                InventoryItem(user_id=user.id, item_type=t, item_id=i, glb_url=key, source="default")
+                for t, i, key in wanted
+                if repo.get(user.id, i) is None  # granted meanwhile by another call: keep that one
+            ]
+            s.add_all(rows)
+            s.flush()
+            return [InventoryItemView.of(r) for r in rows]
 
     def grant(
         self,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from studio.blobs.base import BlobStore
 from studio.blobs.layout import avatar_key, content_type_for
-from studio.domain.errors import CancelledError, ConflictError, InvalidInputError, NotFoundError
+from studio.domain.errors import CancelledError, ConflictError, InvalidInputError, NotFoundError, StudioError
 from studio.domain.identity import Identity
 from studio.domain.metadata import infer_avatar_type, parse_metadata
 from studio.gltf.document import Document
@@ -265,14 +265,16 @@ def read_avatar_file(source: str | os.PathLike[str], limits: Limits | None = Non
 
 
 def _portrait(doc: Document, report: Progress) -> bytes | None:
-    """The webp portrait, or None where no renderer is available (the entry is still added)."""
-    from studio.render.context import RenderUnavailableError
+    """The webp portrait, or None where it cannot be made (no renderer on this machine, nothing to
+    frame): the portrait is a convenience, the validated file is what the entry is for."""
     from studio.services.thumbnail import thumbnail_webp
 
     report(0.4, "Rendering the portrait…")
     try:
         return thumbnail_webp(doc, 256)
-    except RenderUnavailableError:
+    except CancelledError:
+        raise
+    except StudioError:
         return None
 
 

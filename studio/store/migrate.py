@@ -12,6 +12,12 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# Alembic logs its plugin set-up (on import) and every migration step at INFO: with the desktop
+# app's INFO logging that was ~14 lines on every start. It stays at WARNING unless someone set the
+# "alembic" logger up before this import, or passes ``verbose=True`` to :func:`upgrade`.
+if logging.getLogger("alembic").level == logging.NOTSET:
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -79,14 +85,11 @@ def current_revision(target: Engine | str | URL) -> str | None:
 
 @contextmanager
 def quiet_alembic(verbose: bool) -> Iterator[None]:
-    """Alembic logs every migration step at INFO, which the app's INFO logging would print on each
-    start: keep it at WARNING unless ``verbose`` or someone configured the logger explicitly."""
+    """``verbose``: alembic's INFO lines ("Running upgrade ...") are shown for this run."""
     log = logging.getLogger("alembic")
     previous = log.level
     if verbose:
         log.setLevel(logging.INFO)
-    elif previous == logging.NOTSET:
-        log.setLevel(logging.WARNING)
     try:
         yield
     finally:

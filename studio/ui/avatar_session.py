@@ -4,19 +4,23 @@ panes show (editable names, the preview baseline). Built on a worker thread; no 
 The preview needs every override spelled out, not only the edited ones: when an undo removes a
 tint or a bone scale from the metadata, the scene must go back to the file's value, so
 :meth:`AvatarSession.preview_metadata` lays the edits over a baseline taken when the file opened.
+Hair and clothing change the meshes themselves: the preview's scene is rebuilt (on a worker) from
+the opened file wearing them, :meth:`AvatarSession.items_scene`, and the overrides laid over it.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.domain.errors import CancelledError
+from studio.domain.errors import CancelledError, StudioError
+from studio.domain.supermesh import BODY_MORPHS, FACE_MORPHS
 from studio.fsutil import write_atomic
 from studio.render.scene import Scene, build_scene
+from studio.services.edit_plan import built_with
 from studio.services.editor import AvatarEditor
 from studio.services.thumbnail import thumbnail_webp
 
@@ -41,32 +45,52 @@ PROPORTION_BONES = (
     "rightFoot",
 )
 Progress = Callable[[float | None, str], None]
+ITEM_SLOTS = ("hair", "clothing", "attachments")
 
 
 def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def items_key(metadata: dict[str, Any]) -> tuple[Any, ...]:
+    """What the metadata wears: the preview scene is rebuilt when this changes."""
+    hair = metadata.get("hair")
+    lists = tuple(tuple(metadata.get(slot) or ()) for slot in ITEM_SLOTS[1:])
+    return (hair or None, *lists)
+
+
 @dataclass
 class AvatarSession:
     entry: Any
     editor: AvatarEditor
+    #: what the preview draws: the opened file wearing :attr:`scene_items`
     scene: Scene
     materials: list[str]
     body_morphs: list[str]
     face_morphs: list[str]
     bones: list[str]
     baseline: dict[str, Any]
+    scene_items: tuple[Any, ...] = ()
+    #: the player's inventory (hair, clothing, attachments) when the avatar was opened
+    inventory: list[Any] = field(default_factory=list)
+    #: why the preview could not show the saved items (empty when it could)
+    scene_note: str = ""
 
     @property
     def can_modify(self) -> bool:
         return bool(self.editor.licence.can_modify)
 
     @property
+    def can_redistribute(self) -> bool:
+        return bool(self.editor.licence.can_redistribute)
+
+    @property
     def licence_text(self) -> str:
         return str(self.editor.licence.reason)
 
     def preview_metadata(self, edits: dict[str, Any]) -> dict[str, Any]:
+        """The edits over the baseline: every override spelled out, so removing an edit (undo)
+        puts the file's value back. A supermesh keeps its own shape (its ``base`` tells it apart)."""
         merged = copy.deepcopy(self.baseline)
         for key, value in edits.items():
             if isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -75,14 +99,20 @@ class AvatarSession:
                 merged[key] = copy.deepcopy(value)
         return merged
 
+    def items_scene(self, edits: dict[str, Any]) -> Scene:
+        """Worker: the scene of the opened file wearing ``edits``' items (equip swaps meshes, which
+        no live override can do). Tints, morphs and bones are laid over it by the preview."""
+        return build_scene(self.editor.items_document(edits))
 
-def open_session(entry: Any, data: bytes, progress: Progress, cancelled: Callable[[], bool],
-                 items: Any = None) -> AvatarSession:
+
+def open_session(
+    entry: Any, data: bytes, progress: Progress, cancelled: Callable[[], bool], items: Any = None
+) -> AvatarSession:
     """Parse ``data`` (the entry's source file), list what can be edited, build the render scene.
     ``items`` is the item source hair and clothing are equipped from (the built-in library)."""
     progress(0.1, "Reading the file…")
     # validated like every other way in: what `studio validate` refuses is refused here too
-    editor = AvatarEditor.open(data, name=f"{entry.name}.vrm", avatar_type=entry.avatar_type)
+    editor = AvatarEditor.open(data, items=items, name=f"{entry.name}.vrm", avatar_type=entry.avatar_type)
     if cancelled():
         raise CancelledError("cancelled")
     progress(0.4, "Listing materials, morphs and bones…")
@@ -92,24 +122,42 @@ def open_session(entry: Any, data: bytes, progress: Progress, cancelled: Callabl
     if cancelled():
         raise CancelledError("cancelled")
     progress(0.6, "Preparing the preview…")
-    scene = build_scene(editor.original)
+    metadata = dict(entry.metadata or {})
+    scene, note = _first_scene(editor, metadata)
     wanted = [b for b in PROPORTION_BONES if b in bones] or bones
+    body, face = _morph_names(entry.avatar_type, morphs)
+    weights = {m.name: m.weight for m in morphs}
     baseline: dict[str, Any] = {
         "materials": {m.name: {"tint": m.color} for m in materials},
         "boneTransforms": {b: {"x": 1.0, "y": 1.0, "z": 1.0} for b in wanted},
-        "bodyMorphs": {m.name: m.weight for m in morphs if m.group == "body"},
-        "faceMorphs": {m.name: m.weight for m in morphs if m.group == "face"},
+        "bodyMorphs": {n: weights[n] for n in body},
+        "faceMorphs": {n: weights[n] for n in face},
     }
+    if entry.avatar_type == "supermesh":
+        baseline["base"] = built_with(editor.original).base
     return AvatarSession(
-        entry,
-        editor,
-        scene,
-        _unique([m.name for m in materials]),
-        _unique([m.name for m in morphs if m.group == "body"]),
-        _unique([m.name for m in morphs if m.group == "face"]),
-        wanted,
-        baseline,
-    )
+        entry, editor, scene, _unique([m.name for m in materials]), body, face, wanted, baseline,
+        scene_items=items_key(metadata), scene_note=note,
+    )  # fmt: skip
+
+
+def _first_scene(editor: AvatarEditor, metadata: dict[str, Any]) -> tuple[Scene, str]:
+    """The scene wearing the saved items; the bare file (and why) when they cannot be put on."""
+    try:
+        return build_scene(editor.items_document(metadata)), ""
+    except StudioError as exc:
+        return build_scene(editor.original), f"The saved hair and clothing are not shown: {exc}"
+
+
+def _morph_names(avatar_type: str, morphs: list[Any]) -> tuple[list[str], list[str]]:
+    """The sliders: a supermesh offers its parameter morphs (seed 004's ``bodyMorphs`` /
+    ``faceMorphs`` names; its expression targets belong to the expression preview); any other
+    avatar offers every morph target, grouped by the editor service."""
+    names = {m.name for m in morphs}
+    if avatar_type == "supermesh":
+        return [n for n in BODY_MORPHS if n in names], [n for n in FACE_MORPHS if n in names]
+    body = _unique([m.name for m in morphs if m.group == "body"])
+    return body, _unique([m.name for m in morphs if m.group == "face"])
 
 
 def export_files(

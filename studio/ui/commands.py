@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from studio.services.edit_plan import category_of
 from studio.ui.edits import LIST_SLOTS, AvatarEdits
 
 MORPH_ID = 1001
@@ -79,7 +80,9 @@ class SetBoneScaleCommand(QUndoCommand):
 
 
 class EquipItemCommand(QUndoCommand):
-    """Equip (``equip=True``) or take off an item. Hair is a single slot: equipping replaces it."""
+    """Equip (``equip=True``) or take off an item. Hair, tops, bottoms and shoes hold one item
+    each: equipping one replaces the item of its kind (undo puts that one back); attachments and
+    clothing of no known kind add up."""
 
     def __init__(self, edits: AvatarEdits, slot: str, item_id: str, *, equip: bool = True) -> None:
         super().__init__(f"{'Equip' if equip else 'Unequip'} {item_id}")
@@ -101,6 +104,9 @@ def _slot_after(old: list[str] | str | None, slot: str, item_id: str, equip: boo
         return None if old == item_id else old
     items = list(old) if isinstance(old, list) else []
     if equip and item_id not in items:
+        kind = category_of(slot, item_id)
+        if kind is not None:
+            items = [i for i in items if category_of(slot, i) != kind]  # one top at a time
         items.append(item_id)
     if not equip and item_id in items:
         items.remove(item_id)

@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.gallery.recall.connect(self._recall)
         self.wardrobe.avatar_opened.connect(self._avatar_opened)
+        self.wardrobe.scene_replaced.connect(self._avatar_opened)  # new hair/clothes: a new scene
         self.prompt.avatar_chosen.connect(
             lambda _: self.statusBar().showMessage("Profile avatar updated.", 5000)
         )
@@ -194,17 +195,20 @@ class MainWindow(QMainWindow):
             self.online_label.setText("● Offline (local only)")
         elif not self.online_label.text().startswith("● Online"):
             self.online_label.setText("● Server set up (not synced yet)")
-        self.runner.submit("sync status", lambda ctx: self.studio.sync.status(),
-                           on_done=lambda status: self._show_sync_status(status, configured),
-                           on_error=lambda exc: self.sync_label.setText(f"Sync: {plain_message(exc)}"),
-                           owner=self)
+        self.runner.submit(
+            "sync status",
+            lambda ctx: self.studio.sync.status(),
+            on_done=lambda status: self._show_sync_status(status, configured),
+            on_error=lambda exc: self.sync_label.setText(f"Sync: {plain_message(exc)}"),
+            owner=self,
+        )
 
     def _show_sync_status(self, status: Any, configured: bool) -> None:
         pending = f"{status.pending} change(s) waiting" if status.pending else "nothing waiting"
         if not configured:
             self.sync_label.setText(f"Sync: not set up ({pending})")
         else:
-            last = f", last sync {status.last_sync}" if status.last_sync else ", never synced"
+            last = f", last sync {_when(status.last_sync)}" if status.last_sync else ", never synced"
             self.sync_label.setText(f"Sync: {pending}{last}")
 
     def _activity(self, running: int) -> None:
@@ -220,21 +224,31 @@ class MainWindow(QMainWindow):
         self.sync_label.setText("Sync: starting…")
 
         def work(ctx: TaskContext) -> Any:
-            return self.studio.sync.sync_now(progress=lambda p: ctx.progress(*describe_sync(p)),
-                                             cancel=ctx.cancelled)
+            return self.studio.sync.sync_now(
+                progress=lambda p: ctx.progress(*describe_sync(p)), cancel=ctx.cancelled
+            )
 
-        self.sync_task = self.runner.submit("sync", work, on_done=self._synced, on_error=self._sync_failed,
-                                            on_progress=lambda f, m: self.sync_label.setText(f"Sync: {m}"),
-                                            owner=self)
+        self.sync_task = self.runner.submit(
+            "sync",
+            work,
+            on_done=self._synced,
+            on_error=self._sync_failed,
+            on_progress=lambda f, m: self.sync_label.setText(f"Sync: {m}"),
+            owner=self,
+        )
 
     def _synced(self, report: Any) -> None:
         self.sync_action.setEnabled(True)
         self.online_label.setText("● Online")
-        self.sync_label.setText(f"Sync: done — {report.pushed} sent, {report.pulled} received"
-                                + (f", {len(report.conflicts)} conflict copies kept" if getattr(
-                                    report, "conflicts", None) else ""))
+        self.sync_label.setText(
+            f"Sync: done — {report.pushed} sent, {report.pulled} received"
+            + (
+                f", {len(report.conflicts)} conflict copies kept"
+                if getattr(report, "conflicts", None)
+                else ""
+            )
+        )
         self.wardrobe.refresh()
-        self.refresh_status()
 
     def _sync_failed(self, exc: BaseException) -> None:
         self.sync_action.setEnabled(True)
@@ -283,6 +297,21 @@ def describe_sync(progress: Any) -> tuple[float | None, str]:
     """A sync progress report in words: phase, items and bytes."""
     total = progress.bytes_total or progress.items_total
     done = progress.bytes_done if progress.bytes_total else progress.items_done
-    words = {"upload": "uploading files", "push": "sending changes", "pull": "receiving changes",
-             "download": "downloading files", "publish": "publishing"}.get(progress.phase, progress.phase)
+    words = {
+        "upload": "uploading files",
+        "push": "sending changes",
+        "pull": "receiving changes",
+        "download": "downloading files",
+        "publish": "publishing",
+    }.get(progress.phase, progress.phase)
     return (done / total if total else None), f"{words} {progress.items_done}/{progress.items_total}"
+
+
+def _when(iso: str) -> str:
+    """An ISO timestamp as the user's local date and minute."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso

@@ -20,7 +20,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from studio.domain.errors import CancelledError
+from studio.domain.errors import CancelledError, StudioError
 
 log = logging.getLogger(__name__)
 UNKNOWN = -1.0
@@ -48,9 +48,9 @@ class TaskContext:
 class Task(QObject):
     """One piece of background work. Signals are emitted from the worker thread (queued to main)."""
 
-    # Nothing crosses threads as a bare None: PySide6 mis-counts references to None sent through
-    # queued ``object`` signals (a crash seen here as "none_dealloc"), so an unknown fraction
-    # travels as UNKNOWN and results travel in a _Box.
+    # Typed plainly so the queued copy is cheap: an unknown fraction travels as UNKNOWN, results
+    # in a _Box (the callbacks get the bare value back). PySide6 6.12.0 is excluded in
+    # pyproject.toml: under Python 3.11 its Signal.emit() loses a reference to True per call.
     progressed = Signal(float, str)  # fraction (UNKNOWN when unknown), message
     succeeded = Signal(object)  # _Box holding the work function's return value
     failed = Signal(object)  # the exception (CancelledError when cancelled)
@@ -79,8 +79,8 @@ class Task(QObject):
             if self._cancel.is_set():
                 raise CancelledError("cancelled")
         except Exception as exc:
-            if not isinstance(exc, CancelledError):
-                log.debug("task %s failed", self.name, exc_info=exc)
+            if not isinstance(exc, StudioError):  # a bug, not a user error: keep the traceback
+                log.error("task %s failed", self.name, exc_info=exc)
             self.error = exc
             self.done = True
             self.failed.emit(exc)

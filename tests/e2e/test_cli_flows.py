@@ -56,8 +56,9 @@ def avatar(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_artist_make_inspect_validate(avatar: Path, studio_home: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_artist_make_inspect_validate(
+    avatar: Path, studio_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "inspect", str(avatar))
     assert code == 0 and "VRM 1.0" in out and "blinkLeft" in out
     code, out, _ = run(capsys, "inspect", "--json", str(avatar))
@@ -67,13 +68,25 @@ def test_artist_make_inspect_validate(avatar: Path, studio_home: Path,
     assert code == 0 and "valid (0 errors" in out
 
 
-def test_artist_export_with_seed_metadata(avatar: Path, studio_home: Path, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_artist_export_with_seed_metadata(
+    avatar: Path, studio_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     meta = tmp_path / "mods.json"
     meta.write_text(json.dumps(MODS))
     out_dir = tmp_path / "export"
-    code, out, err = run(capsys, "export", str(avatar), "--meta", str(meta), "--out", str(out_dir),
-                         "--id", "qa-avatar", "--thumbnail-size", "256")
+    code, out, err = run(
+        capsys,
+        "export",
+        str(avatar),
+        "--meta",
+        str(meta),
+        "--out",
+        str(out_dir),
+        "--id",
+        "qa-avatar",
+        "--thumbnail-size",
+        "256",
+    )
     assert code == 0, err
     names = sorted(p.name for p in out_dir.iterdir())
     assert names == ["qa-avatar.glb", "qa-avatar.vrm", "qa-avatar.webp"]
@@ -82,8 +95,9 @@ def test_artist_export_with_seed_metadata(avatar: Path, studio_home: Path, tmp_p
     assert code == 0 and out.count("valid (0 errors") == 2
 
 
-def test_artist_thumbnail(avatar: Path, studio_home: Path, tmp_path: Path,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_artist_thumbnail(
+    avatar: Path, studio_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "thumb.webp"
     code, out, _ = run(capsys, "thumbnail", str(avatar), "--out", str(target), "--size", "256")
     assert code == 0 and "256x256" in out
@@ -92,28 +106,41 @@ def test_artist_thumbnail(avatar: Path, studio_home: Path, tmp_path: Path,
 
 @pytest.mark.parametrize(
     ("content", "label"),
-    [(None, "missing"), (b"", "empty"), (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "png-renamed"),
-     ("trunc", "truncated")],
+    [
+        (None, "missing"),
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "png-renamed"),
+        ("trunc", "truncated"),
+    ],
 )
-def test_bad_avatar_files_are_refused_cleanly(avatar: Path, studio_home: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str],
-                                              content: bytes | str | None, label: str) -> None:
+def test_bad_avatar_files_are_refused_cleanly(
+    avatar: Path,
+    studio_home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes | str | None,
+    label: str,
+) -> None:
     src = tmp_path / f"{label}.vrm"
     if content == "trunc":
         src.write_bytes(avatar.read_bytes()[:1000])
     elif isinstance(content, bytes):
         src.write_bytes(content)
     out_dir = tmp_path / "out"
-    for argv in (("inspect", str(src)), ("validate", str(src)),
-                 ("thumbnail", str(src), "--out", str(out_dir / "t.webp")),
-                 ("export", str(src), "--out", str(out_dir))):
+    for argv in (
+        ("inspect", str(src)),
+        ("validate", str(src)),
+        ("thumbnail", str(src), "--out", str(out_dir / "t.webp")),
+        ("export", str(src), "--out", str(out_dir)),
+    ):
         code, _, err = run(capsys, *argv)
         assert code == 1 and "Traceback" not in err, argv
     assert not out_dir.exists()
 
 
-def test_directory_instead_of_file(studio_home: Path, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_directory_instead_of_file(
+    studio_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "adir.vrm"
     folder.mkdir()
     code, _, err = run(capsys, "export", str(folder), "--out", str(tmp_path / "out"))
@@ -133,9 +160,14 @@ def test_directory_instead_of_file(studio_home: Path, tmp_path: Path,
         ("[1, 2, 3]", "must be a JSON object"),
     ],
 )
-def test_bad_metadata_names_the_key_and_writes_nothing(avatar: Path, studio_home: Path, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str],
-                                                       meta: str, needle: str) -> None:
+def test_bad_metadata_names_the_key_and_writes_nothing(
+    avatar: Path,
+    studio_home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    meta: str,
+    needle: str,
+) -> None:
     meta_file = tmp_path / "meta.json"
     meta_file.write_text(meta)
     out_dir = tmp_path / "out"
@@ -144,11 +176,14 @@ def test_bad_metadata_names_the_key_and_writes_nothing(avatar: Path, studio_home
     assert needle in err and not out_dir.exists()
 
 
-def test_bad_supermesh_params_are_refused(studio_home: Path, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
-    for params, needle in (({"base": "feminine", "skin": {"tone": "#zzz"}}, "skin.tone"),
-                           ({"base": "robot"}, "base"),
-                           ({"base": "feminine", "bodyMorphs": {"muscularity": 7}}, "outside [-1, 1]")):
+def test_bad_supermesh_params_are_refused(
+    studio_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for params, needle in (
+        ({"base": "feminine", "skin": {"tone": "#zzz"}}, "skin.tone"),
+        ({"base": "robot"}, "base"),
+        ({"base": "feminine", "bodyMorphs": {"muscularity": 7}}, "outside [-1, 1]"),
+    ):
         path = tmp_path / "p.json"
         path.write_text(json.dumps(params))
         code, _, err = run(capsys, "make-avatar", "--params", str(path), "--out", str(tmp_path / "a.vrm"))
@@ -158,16 +193,21 @@ def test_bad_supermesh_params_are_refused(studio_home: Path, tmp_path: Path,
 
 
 def test_usage_errors_exit_2(studio_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["validate"], ["export", "x.vrm", "--out", "o", "--preset", "mobile"],
-                 ["wardrobe", "list", "--frobnicate"], ["explode"]):
+    for argv in (
+        ["validate"],
+        ["export", "x.vrm", "--out", "o", "--preset", "mobile"],
+        ["wardrobe", "list", "--frobnicate"],
+        ["explode"],
+    ):
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 2
         assert "Traceback" not in capsys.readouterr().err
 
 
-def test_player_wardrobe_inventory_profile(avatar: Path, studio_home: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_player_wardrobe_inventory_profile(
+    avatar: Path, studio_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(capsys, "db", "upgrade")[0] == 0
     code, out, _ = run(capsys, "wardrobe", "add", str(avatar), "--name", "First", *ME)
     assert code == 0

@@ -55,9 +55,12 @@ def test_sync_cli_pushes_a_local_file_and_reports(
     with engine.connect() as conn:
         [row] = conn.execute(select(WardrobeEntry.__table__)).mappings().all()
     engine.dispose()
-    # The import wrote the file to S3 (the configured store) at the entry's layout path.
+    # The import wrote the file locally (offline-first); the push uploaded it as a content-addressed
+    # object the row points at, plus the seed-004 layout copy avatars/{userId}/{avatarId}.glb.
     remote = S3BlobStore(s3_server.client(), s3_bucket)
-    assert row["glb_url"].startswith("avatars/") and remote.get(row["glb_url"]) == glb.read_bytes()
+    assert row["glb_url"].startswith("objects/sha256/") and remote.get(row["glb_url"]) == glb.read_bytes()
+    layout = [r.key for r in remote.list("avatars/") if r.key.endswith(f"/{row['id']}.glb")]
+    assert len(layout) == 1 and remote.get(layout[0]) == glb.read_bytes()
     assert main(["sync", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pushed"] == 0
     assert main(["sync", "gc", "--grace-hours", "0"]) == 0

@@ -2,7 +2,8 @@
 //   {"file", "loaded", "vrm_version", "humanoid_bones", "expressions", "spring_joints", "spring_bones",
 //    "springs_ok", "error"}
 // spring_joints = vrm.springBoneManager.joints.size; spring_bones: the joints' bone names; springs_ok: every joint's bone is a node of the
-// loaded scene and one simulation step leaves every joint's world position finite.
+// loaded scene and 30 steps of swaying the hips leave every joint's world position finite;
+// spring_swing_deg: the largest rotation a joint made while swaying.
 // Usage: node three_vrm_springs.mjs CHECKER_DIR FILE... (CHECKER_DIR = ../shared/tools/conformance,
 // whose node_modules hold three and @pixiv/three-vrm; nothing is installed here).
 import { readFile } from 'node:fs/promises';
@@ -25,7 +26,7 @@ const { VRMLoaderPlugin } = await load('@pixiv/three-vrm/lib/three-vrm.module.js
 
 for (const file of files) {
   const result = { file, loaded: false, vrm_version: null, humanoid_bones: 0, expressions: 0,
-    spring_joints: 0, spring_bones: [], springs_ok: false, error: null };
+    spring_joints: 0, spring_bones: [], springs_ok: false, spring_swing_deg: 0, error: null };
   try {
     const bytes = await readFile(file);
     const loader = new GLTFLoader();
@@ -45,10 +46,16 @@ for (const file of files) {
       vrm.scene.traverse((o) => inScene.add(o));
       vrm.scene.updateMatrixWorld(true);
       vrm.springBoneManager?.setInitState();
-      vrm.update(1 / 60);
+      const rest = joints.map((j) => j.bone.quaternion.clone());
+      const hips = vrm.humanoid.getNormalizedBoneNode('hips');
+      for (let frame = 0; frame < 30; frame++) {  // sway the body: the chains must lag and swing
+        if (hips) hips.position.x = 0.2 * Math.sin(frame / 5);
+        vrm.update(1 / 60);
+      }
       const p = new THREE.Vector3();
       result.springs_ok = joints.every((j) => inScene.has(j.bone)
         && j.bone.getWorldPosition(p) && Number.isFinite(p.x + p.y + p.z));
+      result.spring_swing_deg = Math.max(0, ...joints.map((j, k) => j.bone.quaternion.angleTo(rest[k]) * 180 / Math.PI));
     }
   } catch (e) {
     result.error = String(e && e.message ? e.message : e);

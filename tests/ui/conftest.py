@@ -54,10 +54,19 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(scope="session")
+def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the session: the built-in items every new player is granted are generated
+    once (seconds), not once per test."""
+    return tmp_path_factory.mktemp("studio-cache")
+
+
 @pytest.fixture
-def make_studio(studio_home: Path, memory_keyring: MemoryKeyring) -> Callable[..., Studio]:
+def make_studio(
+    studio_home: Path, memory_keyring: MemoryKeyring, shared_cache_dir: Path
+) -> Callable[..., Studio]:
     def make(*, identity: bool = True, **overrides: str) -> Studio:
-        environ = {"STUDIO_HOME": str(studio_home)}
+        environ = {"STUDIO_HOME": str(studio_home), "STUDIO_CACHE_DIR": str(shared_cache_dir)}
         if identity:
             environ |= {"STUDIO_USERNAME": USERNAME, "STUDIO_ADDRESS": ADDRESS}
         environ |= {f"STUDIO_{k.upper()}": v for k, v in overrides.items()}

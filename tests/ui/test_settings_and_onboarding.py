@@ -6,12 +6,14 @@ import keyring
 from PySide6.QtWidgets import QDialog
 
 from studio.secrets import KEYRING_FAL_USER, KEYRING_SERVICE
+from studio.services.item_library import builtin_item_ids
 from studio.ui.onboarding import OnboardingWizard
 from studio.ui.settings_dialog import S3_SECRET_USER, SettingsDialog
 from tests.ui.avatars import VRM1, add_avatar
 from tests.ui.conftest import ADDRESS
 
 CANONICAL = "0x" + "0" * 61 + "abc"
+BUILTIN = {i for ids in builtin_item_ids().values() for i in ids}
 
 
 def test_settings_show_current_values_and_save_secrets_to_the_keyring(make_main_window, studio_home) -> None:
@@ -67,6 +69,9 @@ def test_onboarding_identity_then_choose_the_active_avatar(make_main_window, mak
     assert window.has_identity() and window.me().address == CANONICAL
     saved = json.loads((studio.settings.config_dir / "config.json").read_text())
     assert saved["username"] == "newplayer"
+    # the new player's inventory holds the built-in items (their Outfit tab is never empty)
+    granted = studio.inventory.list(window.me())
+    assert {i.item_id for i in granted} == BUILTIN and {i.source for i in granted} == {"default"}
     # create: a body arrives in the wardrobe (here as a file); the portrait path is the prompt pane
     add_avatar(studio, VRM1, "First")
     wizard.next()
@@ -76,3 +81,21 @@ def test_onboarding_identity_then_choose_the_active_avatar(make_main_window, mak
     assert choose.validatePage()
     assert studio.wardrobe.active(window.me()).name == "First"
     wizard.close()
+    assert len(studio.inventory.list(window.me())) == len(BUILTIN)  # granted once
+
+
+def test_a_new_username_in_settings_gets_the_built_in_items(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    me = studio.identity()
+    studio.inventory.acquire(me, "hair", "fem-short-01", source="purchased")
+    window = make_main_window(studio)
+    window.start()
+    assert [i.item_id for i in studio.inventory.list(me)] == ["fem-short-01"]  # owns items: left alone
+    dialog = SettingsDialog(window.studio.settings, parent=window)
+    dialog.fields["username"].setText("second_artist")  # view -> model: a new identity
+    dialog.accept()
+    window.apply_settings(dialog.saved_settings)
+    newcomer = window.me()
+    assert newcomer.username == "second_artist"
+    assert {i.item_id for i in studio.inventory.list(newcomer)} == BUILTIN
+    assert [i.item_id for i in studio.inventory.list(me)] == ["fem-short-01"]

@@ -113,6 +113,31 @@ def test_equip_hair_replaces_and_clothing_accumulates() -> None:
     assert edits.metadata() == {"hair": "fem-short-01"}
 
 
+def test_equipping_a_second_top_replaces_the_first_and_undo_restores_it() -> None:
+    edits = AvatarEdits(
+        {"clothing": ["tops-tshirt-01", "bottoms-jeans-01"], "attachments": ["earring-hoop-gold"]}
+    )
+    stack = QUndoStack()
+    stack.push(EquipItemCommand(edits, "clothing", "tops-hoodie-02"))
+    assert edits.slot_items("clothing") == ["bottoms-jeans-01", "tops-hoodie-02"]
+    stack.push(EquipItemCommand(edits, "clothing", "bottoms-skirt-pleated-02"))
+    stack.push(EquipItemCommand(edits, "clothing", "shoes-boot-01"))
+    stack.push(EquipItemCommand(edits, "clothing", "my-cape"))  # no known kind: adds
+    assert edits.slot_items("clothing") == [
+        "tops-hoodie-02",
+        "bottoms-skirt-pleated-02",
+        "shoes-boot-01",
+        "my-cape",
+    ]
+    stack.push(EquipItemCommand(edits, "attachments", "necklace-pendant-01"))  # attachments add up
+    assert edits.slot_items("attachments") == ["earring-hoop-gold", "necklace-pendant-01"]
+    for _ in range(4):
+        stack.undo()
+    assert edits.slot_items("clothing") == ["bottoms-jeans-01", "tops-hoodie-02"]
+    stack.undo()
+    assert edits.slot_items("clothing") == ["tops-tshirt-01", "bottoms-jeans-01"]
+
+
 def test_unknown_morph_group_is_refused() -> None:
     with pytest.raises(ValueError, match="morph group"):
         AvatarEdits().set_morph("legs", "x", 0.1)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from studio.gltf.glb import pack_glb
 from studio.gltf.io import load
 from studio.services.editor import AvatarEditor
 from tests.ui.avatars import VRM0_MORPH, VRM1, add_avatar, no_modification
@@ -95,16 +96,51 @@ def test_export_writes_glb_vrm_and_webp_with_the_edits(make_main_window, make_st
     assert (out / f"{entry.id}.webp").read_bytes()[8:12] == b"WEBP"
 
 
-def test_licence_that_forbids_modification_switches_editing_off(make_main_window, make_studio) -> None:
+def _licensed(path: Path, modification: str, redistribution: bool) -> bytes:
+    """A sample VRM 1.0 with its meta's licence changed (what a borrowed avatar looks like)."""
+    doc = load(path)
+    meta = doc.json["extensions"]["VRMC_vrm"]["meta"]
+    meta["modification"], meta["allowRedistribution"] = modification, redistribution
+    return pack_glb(doc.json, doc.bin)
+
+
+def test_licence_that_forbids_modification_switches_editing_off(
+    make_main_window, make_studio, tmp_path: Path
+) -> None:
     studio = make_studio()
-    add_avatar(studio, no_modification(VRM1), "Borrowed")
+    entry = add_avatar(studio, no_modification(VRM1), "Borrowed")
     window = make_main_window(studio)
     pane = _open(window, "Borrowed")
+    # model -> view: the licence says why, and every editor is switched off
     assert "prohibits modification" in pane.licence.text()
+    assert "the unmodified file may still be exported" in pane.licence.text()
+    assert "switched off" in pane.licence.text()
     assert not pane.tabs.isEnabled()
-    pane.tints.pick(pane.session.materials[0], "#00ff00")  # even if a widget fired, nothing changes
+    material = pane.session.materials[0]
+    assert not pane.tints.swatches[material].isEnabled()
+    assert pane.bones.sliders and not any(s.isEnabled() for s in pane.bones.sliders.values())
+    assert not pane.outfit.list.isEnabled()
+    # view -> model: even if a widget fired, nothing changes
+    pane.tints.pick(material, "#00ff00")
+    pane.bones.set_value("hips", 1.3)
+    pane.outfit.set_worn(pane.session.inventory[0].item_id, True)
     assert pane.edits.metadata() == {} and window.undo.count() == 0
-    assert "cannot be edited" in pane.message.text()
+    assert "cannot be edited" in pane.message.text() and "prohibits modification" in pane.message.text()
+    # redistribution is allowed: the unmodified file exports
+    assert pane.buttons["export"].isEnabled()
+    pane.export_to(tmp_path / "out")
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".glb", ".vrm", ".webp"]
+    exported = AvatarEditor(load(tmp_path / "out" / f"{entry.id}.vrm"))
+    assert not exported.licence.can_modify  # the licence travels with the file
+
+
+def test_licence_that_forbids_redistribution_too_switches_export_off(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    add_avatar(studio, _licensed(VRM1, "prohibited", False), "Private")
+    window = make_main_window(studio)
+    pane = _open(window, "Private")
+    assert "may not be redistributed either" in pane.licence.text()
+    assert not pane.tabs.isEnabled() and not pane.buttons["export"].isEnabled()
 
 
 def test_outfit_ticks_equip_and_unequip(make_main_window, make_studio) -> None:

@@ -275,7 +275,8 @@ class GalleryPane(QWidget):
 
     def _count(self) -> None:
         more = "+" if self.model.canFetchMore() else ""
-        self.status.setText(f"{len(self.model.items)}{more} portraits")
+        count = len(self.model.items)
+        self.status.setText(f"{count}{more} portrait{'' if count == 1 and not more else 's'}")
 
     def _recall_index(self, index: QModelIndex) -> None:
         item = self.model.data(index, ItemRole)

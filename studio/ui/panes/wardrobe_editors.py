@@ -201,7 +201,10 @@ class OutfitEditor(QWidget):
         super().__init__(parent)
         self.edits, self.push = edits, push
         self.list = QListWidget()
-        self.hint = QLabel("Tick an item to wear it; hair replaces the current hair.")
+        self.hint = QLabel(
+            "Tick an item to wear it. Hair, a top, bottoms or shoes replace what the avatar wears "
+            "of that kind; attachments add up."
+        )
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.ui.avatar_session import AvatarSession, export_files, open_session
+from studio.ui.avatar_session import AvatarSession, export_files, items_key, open_session
 from studio.ui.edits import AvatarEdits
 from studio.ui.panes.wardrobe_editors import BoneEditor, MorphEditor, OutfitEditor, TintEditor
 from studio.ui.tasks import Task, TaskContext, TaskRunner
@@ -44,6 +44,8 @@ class WardrobePane(QWidget):
     """``avatar_opened(session)`` once an avatar is loaded; the preview follows :attr:`edits`."""
 
     avatar_opened = Signal(object)
+    #: the open avatar's preview scene was rebuilt (hair or clothing changed): show it again
+    scene_replaced = Signal(object)
     entries_changed = Signal()
 
     def __init__(
@@ -60,6 +62,10 @@ class WardrobePane(QWidget):
         self.session: AvatarSession | None = None
         self.entry: Any = None
         self.task: Task | None = None
+        self._scene_task: Task | None = None
+        self._scene_ticket = 0
+        #: the player whose inventory was checked for the built-in items this run
+        self._stocked_for: str | None = None
         self.avatars = QListWidget()
         self.avatars.setObjectName("avatars")
         self.licence = QLabel()
@@ -89,6 +95,7 @@ class WardrobePane(QWidget):
         self.avatars.itemChanged.connect(self._renamed_in_place)
         self.progress.cancel_requested.connect(self.cancel)
         self.undo.cleanChanged.connect(self._clean_changed)
+        self.edits.changed.connect(self._edits_changed)
         self._sync_buttons()
 
     # Layout --------------------------------------------------------------------------------------
@@ -168,14 +175,26 @@ class WardrobePane(QWidget):
         self.buttons["undo"].setEnabled(self.undo.canUndo())
         self.buttons["redo"].setEnabled(self.undo.canRedo())
         self.buttons["save"].setEnabled(opened and not busy and not self.undo.isClean())
-        self.buttons["export"].setEnabled(opened and not busy)
+        redistributable = opened and self.session is not None and self.session.can_redistribute
+        self.buttons["export"].setEnabled(redistributable and not busy)
         self.tabs.setEnabled(opened and self.editable())
 
     # Avatars list (model -> view) ---------------------------------------------------------------
     def refresh(self) -> None:
-        self._run(
-            "Loading your avatars…", lambda ctx: self.services.wardrobe.list(self.me()), self._show_entries
-        )
+        """Reload the avatar list; the first time a player is seen this run (a new identity from
+        onboarding or settings, or the first start), an empty inventory gets the built-in items."""
+        self._run("Loading your avatars…", self._list_entries, self._listed)
+
+    def _list_entries(self, ctx: TaskContext) -> tuple[str, Any]:
+        """Worker."""
+        me = self.me()
+        if me.username != self._stocked_for:
+            stock_inventory(self.services, me, ctx)
+        return me.username, self.services.wardrobe.list(me)
+
+    def _listed(self, result: tuple[str, Any]) -> None:
+        self._stocked_for, entries = result
+        self._show_entries(entries)
 
     def _show_entries(self, entries: Any) -> None:
         current = self.selected_entry()
@@ -327,7 +346,9 @@ class WardrobePane(QWidget):
         ctx.progress(0.02, "Fetching the file…")
         data = self.services.read_blob(entry.source_url or entry.glb_url)
         items = getattr(self.services, "item_library", None)
-        return open_session(entry, data, ctx.progress, ctx.cancelled, items)
+        session = open_session(entry, data, ctx.progress, ctx.cancelled, items)
+        session.inventory = stock_inventory(self.services, self.me(), ctx)
+        return session
 
     def may_close(self) -> bool:
         """Whether the window may close: nothing unsaved, or the user agreed to drop it."""
@@ -347,11 +368,12 @@ class WardrobePane(QWidget):
         self.body.set_keys([f"bodyMorphs/{n}" for n in session.body_morphs])
         self.face.set_keys([f"faceMorphs/{n}" for n in session.face_morphs])
         self.bones.set_keys(session.bones)
-        self.outfit.set_items(self.services.inventory.list(self.me()))
+        self.outfit.set_items(session.inventory)
         text = f"Licence: {session.licence_text}"
         if not session.can_modify:
             text += "\nThe editors are switched off for this avatar."
         self.licence.setText(text)
+        self.message.setText(session.scene_note)
         self._sync_buttons()
         self.avatar_opened.emit(session)
 
@@ -360,6 +382,47 @@ class WardrobePane(QWidget):
         self.undo.clear()
         self.edits.reset({})
         self._sync_buttons()
+
+    # Preview dressing: hair and clothing change meshes, so the preview's scene is rebuilt -------
+    def _edits_changed(self, kind: str, _key: str) -> None:
+        if kind in ("equip", "all"):
+            self._dress_preview()
+
+    def _dress_preview(self) -> None:
+        """Model -> preview: rebuild the scene on a worker when what the avatar wears changed.
+        A newer change makes an older rebuild's result stale (it is dropped when it arrives)."""
+        session = self.session
+        if session is None:
+            return
+        metadata = self.edits.metadata()
+        key = items_key(metadata)
+        self._scene_ticket += 1
+        if self._scene_task is not None:
+            self._scene_task.cancel()
+            self._scene_task = None
+        if key == session.scene_items:
+            return
+        ticket = self._scene_ticket
+        task = self.runner.submit(
+            "Dressing the preview…",
+            lambda ctx: session.items_scene(metadata),
+            on_done=lambda scene: self._dressed(session, ticket, key, scene),
+            on_error=lambda exc: self._dress_failed(ticket, exc),
+            owner=self,
+        )
+        self._scene_task = None if task.done else task
+
+    def _dressed(self, session: AvatarSession, ticket: int, key: Any, scene: Any) -> None:
+        if ticket != self._scene_ticket or session is not self.session:
+            return
+        self._scene_task = None
+        session.scene, session.scene_items = scene, key
+        self.scene_replaced.emit(session)
+
+    def _dress_failed(self, ticket: int, error: BaseException) -> None:
+        if ticket == self._scene_ticket:
+            self._scene_task = None
+            self.message.setText(f"The preview cannot show this outfit: {plain_message(error)}")
 
     def editable(self) -> bool:
         return self.session is not None and self.session.can_modify
@@ -398,7 +461,9 @@ class WardrobePane(QWidget):
         self._run(
             "Exporting…",
             lambda ctx: export_files(session, metadata, Path(folder), formats, ctx.progress, ctx.cancelled),
-            lambda paths: self.message.setText("Exported " + ", ".join(Path(p).name for p in paths)),
+            lambda paths: self.message.setText(
+                f"Exported {len(paths)} files to {folder}: " + ", ".join(Path(p).suffix for p in paths)
+            ),
         )
 
     # Background plumbing ------------------------------------------------------------------------
@@ -435,3 +500,17 @@ class WardrobePane(QWidget):
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
+
+
+def stock_inventory(services: Any, me: Any, ctx: TaskContext) -> list[Any]:
+    """Worker: the player's inventory; an empty one first gets the built-in items (a new player's
+    Outfit tab is never empty). Services without an inventory give an empty list."""
+    inventory = getattr(services, "inventory", None)
+    if inventory is None:
+        return []
+    owned = list(inventory.list(me))
+    if not owned:
+        ctx.progress(None, "Putting the built-in hair and clothes in your inventory…")
+        inventory.grant_defaults(me, cancelled=ctx.cancelled)
+        owned = list(inventory.list(me))
+    return owned

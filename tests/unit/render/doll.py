@@ -67,7 +67,9 @@ def _box(center: tuple[float, ...], size: tuple[float, ...]) -> tuple[np.ndarray
         for sign in (-1.0, 1.0):
             n = np.zeros(3)
             n[axis] = sign
-            u, v = (np.eye(3)[a] for a in range(3) if a != axis)  # winding is irrelevant: no culling
+            u, v = (np.eye(3)[a] for a in range(3) if a != axis)
+            if np.dot(np.cross(u, v), n) < 0:  # counter-clockwise seen from outside: the front face
+                u, v = v, u
             base = len(pos)
             for a, b in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
                 pos.append(c + h * (n + a * u + b * v))

@@ -165,6 +165,10 @@ def test_size_caps_from_settings_reach_reader_and_exporter(
     monkeypatch.setenv("STUDIO_MAX_GLB_BYTES", "100")
     assert main(["export", str(glb), "--out", str(out)]) == 1
     assert "FILE_TOO_LARGE" in _error_line(capsys)
+    assert main(["inspect", str(glb)]) == 1
+    assert "FILE_TOO_LARGE at /: a.glb is" in capsys.readouterr().err
+    assert main(["export", str(glb), "--out", str(out)]) == 1
+    assert "the limit is 100 bytes" in _error_line(capsys)
     assert not out.exists()
     # the exporter's own check: the runtime GLB over the cap is refused, nothing written
     with pytest.raises(InvalidInputError, match="max_glb_bytes"):

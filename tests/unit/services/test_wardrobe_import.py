@@ -83,7 +83,7 @@ def test_a_failed_blob_write_leaves_no_row(studio: Studio, monkeypatch: pytest.M
     def refuse(*_a: object, **_k: object) -> None:
         raise InvalidInputError("disk full")
 
-    monkeypatch.setattr(studio.blob_store, "put", refuse)
+    monkeypatch.setattr(studio.local_blob_store, "put", refuse)  # edits write locally first
     with pytest.raises(InvalidInputError, match="disk full"):
         studio.wardrobe.import_avatar(studio.identity(), VRM1)
     assert studio.wardrobe.list(studio.identity()) == []

@@ -91,7 +91,8 @@ BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('sync:' || o, 0));
   INSERT INTO sync_changes (entity, row_key, owner, seq, deleted, device, op_id)
   VALUES ('{table}', k, o, nextval('sync_change_seq'), gone,
-          nullif(current_setting('studio.device', true), ''), nullif(current_setting('studio.op_id', true), ''))
+          nullif(current_setting('studio.device', true), ''),
+          nullif(current_setting('studio.op_id', true), ''))
   ON CONFLICT (entity, row_key) DO UPDATE SET owner = EXCLUDED.owner, seq = EXCLUDED.seq,
     deleted = EXCLUDED.deleted, device = EXCLUDED.device, op_id = EXCLUDED.op_id;
   RETURN NULL;

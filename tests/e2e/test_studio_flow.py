@@ -1,0 +1,99 @@
+"""The desktop flow end to end, through the real window and real services (issue 8):
+generate through the local Fal stand-in -> choose -> new supermesh -> tint + morph + equip hair ->
+undo/redo -> save -> export -> sync to the local PostgreSQL + S3 servers.
+
+Runs offscreen (the preview's drawing is covered by tests/ui/test_preview_pane.py through the
+shared renderer); the same steps with screenshots under Xvfb are in bench/bench_ui.py's notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.fixtures.s3 import ACCESS_KEY, SECRET_KEY
+
+pytestmark = [pytest.mark.postgres, pytest.mark.s3, pytest.mark.slow]
+
+
+def test_generate_choose_build_edit_export_and_sync(
+    make_main_window,
+    make_studio,
+    fal_env,
+    pg_url: str,
+    s3_server: Any,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    studio = make_studio(
+        fal_proxy_url=fal_env.url,
+        remote_database_url=pg_url,
+        s3_bucket=s3_bucket,
+        s3_endpoint_url=s3_server.endpoint_url,
+        s3_access_key_id=ACCESS_KEY,
+    )
+    me = studio.identity()
+    studio.inventory.acquire(me, "hair", "fem-long-01")
+    window = make_main_window(studio)
+    window.start()
+    # generate and choose
+    prompt = window.prompt
+    prompt.prompt.setPlainText("a fox ranger with a green hood")
+    prompt.style_box.setCurrentText("fantasy")
+    prompt.generate_button.click()
+    assert prompt.result is not None, prompt.message.text()
+    prompt.results.button(0).setChecked(True)
+    prompt.choose_button.click()
+    assert studio.profiles.me(me).avatar_url == prompt.result.image_urls[0]
+    # new supermesh, opened in the editor
+    wardrobe = window.wardrobe
+    wardrobe.new_supermesh("feminine")
+    assert wardrobe.avatars.count() == 1, wardrobe.message.text()
+    wardrobe.avatars.setCurrentRow(0)
+    wardrobe.open_selected()
+    session = wardrobe.session
+    assert session is not None and window.preview.scene is session.scene
+    _edit_undo_redo(window, session)
+    # save, export, sync
+    wardrobe.save()
+    assert window.undo.isClean(), wardrobe.message.text()
+    out = tmp_path / "export"
+    wardrobe.export_to(out)
+    entry_id = wardrobe.entry.id
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{entry_id}.{x}" for x in ("glb", "vrm", "webp"))
+    window.sync_now()
+    assert window.sync_label.text().startswith("Sync: done"), window.sync_label.text()
+    assert window.online_label.text() == "● Online"
+    remote = create_engine(pg_url)
+    with remote.connect() as conn:
+        names = (
+            conn.execute(text("select name from avatar_wardrobe where deleted_at is null")).scalars().all()
+        )
+    remote.dispose()
+    assert "New feminine" in names
+
+
+def _edit_undo_redo(window: Any, session: Any) -> None:
+    """Tint + morph drag + equip hair, then undo/redo."""
+    wardrobe = window.wardrobe
+    hair = next(m for m in session.materials if "HAIR" in m.upper())
+    wardrobe.tints.pick(hair, "#3060ff")
+    slider = wardrobe.body.sliders["bodyMorphs/muscularity"]
+    slider.setSliderDown(True)
+    for value in range(0, 90, 10):
+        slider.setValue(value)
+    slider.setSliderDown(False)
+    wardrobe.outfit.set_worn("fem-long-01", True)
+    assert window.undo.count() == 3
+    window.undo.undo()
+    window.undo.undo()
+    assert wardrobe.edits.metadata().get("hair") is None and slider.value() == 0
+    window.undo.redo()
+    window.undo.redo()
+    meta = wardrobe.edits.metadata()
+    assert meta["hair"] == "fem-long-01" and meta["bodyMorphs"]["muscularity"] == 0.8
+    assert meta["materials"][hair]["tint"] == "#3060ff"

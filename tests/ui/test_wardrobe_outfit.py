@@ -1,0 +1,135 @@
+"""The wardrobe on a supermesh avatar: every editor works (tints, proportions, morphs, outfit),
+equipping shows in the live preview, a second top replaces the first, and a new player's Outfit
+tab lists the built-in items. Both directions: model -> view and view -> model."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from studio.domain.metadata import parse_metadata
+from studio.render.camera import Camera
+from studio.render.context import OffscreenTarget, headless_context
+from studio.render.renderer import Renderer
+from studio.services.item_library import builtin_item_ids
+
+
+def _open_new_supermesh(window):
+    pane = window.wardrobe
+    pane.refresh()
+    pane.new_supermesh("feminine")
+    assert pane.avatars.count() == 1, pane.message.text()
+    pane.avatars.setCurrentRow(0)
+    pane.open_selected()
+    assert pane.session is not None, pane.message.text()
+    return pane
+
+
+def _rows(pane) -> dict:
+    items = (pane.outfit.list.item(i) for i in range(pane.outfit.list.count()))
+    return {row.data(Qt.ItemDataRole.UserRole)[1]: row for row in items}
+
+
+def _draw(scene) -> np.ndarray:
+    """What the preview shows of the head and shoulders, through the shared renderer."""
+    camera = Camera()
+    camera.frame_head(scene)
+    ctx = headless_context()
+    target = OffscreenTarget(ctx, (200, 200))
+    renderer = Renderer(ctx)
+    renderer.upload(scene)
+    renderer.render(camera, target.framebuffer)
+    pixels = np.asarray(target.read())
+    target.release()
+    renderer.release()
+    return pixels
+
+
+def _green(pixels: np.ndarray) -> int:
+    rgb = pixels[..., :3].astype(int)
+    return int(((rgb[..., 1] > 30) & (rgb[..., 1] > 2 * rgb[..., 0]) & (rgb[..., 1] > 2 * rgb[..., 2])).sum())
+
+
+def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    window = make_main_window(studio)
+    pane = _open_new_supermesh(window)
+    scene = window.preview.scene
+    # model -> view: the Proportions tab offers the humanoid bones, Body/Face the parameters
+    assert {"hips", "head", "leftUpperArm"} <= set(pane.bones.sliders)
+    assert "bodyMorphs/muscularity" in pane.body.sliders and "faceMorphs/jaw_width" in pane.face.sliders
+    # view -> model (and on to the preview)
+    pane.tints.pick("Body_00_SKIN", "#c4956a")
+    hips = pane.session.editor.info.humanoid["hips"]
+    before = scene.local_matrix(hips).copy()
+    pane.bones.sliders["hips"].setValue(120)
+    assert pane.edits.metadata()["boneTransforms"]["hips"] == {"x": 1.2, "y": 1.2, "z": 1.2}
+    assert np.allclose(np.linalg.norm(scene.local_matrix(hips)[:3, 1]), 1.2 * np.linalg.norm(before[:3, 1]))
+    pane.body.sliders["bodyMorphs/muscularity"].setValue(70)
+    body = next(i for i, m in enumerate(scene.meshes) if m.name == "Body")
+    assert scene.morph_weights(body)[scene.meshes[body].target_names.index("muscularity")] == np.float32(0.7)
+    skin = next(m for m in scene.materials if m.name == "Body_00_SKIN")
+    assert skin.base_color[0] > skin.base_color[2]  # warm tint reached the scene
+    # model -> view: undo moves the slider and the scene back
+    window.undo.undo()
+    window.undo.undo()
+    assert pane.bones.sliders["hips"].value() == 100
+    assert np.allclose(scene.local_matrix(hips), before)
+    window.undo.redo()
+    pane.save()
+    saved = studio.wardrobe.list(studio.identity())[0]
+    meta = parse_metadata(saved.metadata, saved.avatar_type)
+    assert saved.avatar_type == "supermesh" and meta.model_extra["boneTransforms"]["hips"]["y"] == 1.2
+    assert saved.metadata["materials"]["Body_00_SKIN"]["tint"] == "#c4956a"
+
+
+def test_equipping_hair_shows_in_the_preview_and_undo_takes_it_back(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    window = make_main_window(studio)
+    pane = _open_new_supermesh(window)
+    # an existing player with an empty inventory: opening the wardrobe stocked the built-in items
+    assert set(_rows(pane)) == {i for ids in builtin_item_ids().values() for i in ids}
+    preview = window.preview
+    pane.tints.pick("Hair_00_HAIR", "#00ff00")
+    first = preview.scene
+    long_hair = _green(_draw(first))
+    _rows(pane)["fem-short-01"].setCheckState(Qt.CheckState.Checked)  # view -> model
+    assert pane.edits.metadata()["hair"] == "fem-short-01"
+    # model -> view: a new scene wearing the item, with the live tint laid over it again
+    assert preview.scene is pane.session.scene and preview.scene is not first
+    assert len(preview.scene.meshes) > len(first.meshes)
+    hair = [m for m in preview.scene.materials if m.name == "Hair_00_HAIR"]
+    assert len(hair) == 2 and all(m.base_color[1] > 0.99 and m.base_color[0] < 0.01 for m in hair)
+    short_hair = _green(_draw(preview.scene))
+    assert 0 < short_hair < 0.8 * long_hair, (short_hair, long_hair)  # the long hair is gone
+    window.undo.undo()
+    assert _rows(pane)["fem-short-01"].checkState() == Qt.CheckState.Unchecked
+    assert len(preview.scene.meshes) == len(first.meshes) and preview.scene is pane.session.scene
+    window.undo.redo()
+    assert _rows(pane)["fem-short-01"].checkState() == Qt.CheckState.Checked
+    assert len(preview.scene.meshes) > len(first.meshes)
+
+
+def test_a_second_top_replaces_the_first_and_undo_restores_it(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    window = make_main_window(studio)
+    pane = _open_new_supermesh(window)
+    rows = _rows(pane)
+    rows["tops-tshirt-01"].setCheckState(Qt.CheckState.Checked)
+    rows["bottoms-jeans-01"].setCheckState(Qt.CheckState.Checked)
+    rows["earring-hoop-gold"].setCheckState(Qt.CheckState.Checked)
+    rows["necklace-pendant-01"].setCheckState(Qt.CheckState.Checked)  # attachments add up
+    rows["tops-hoodie-02"].setCheckState(Qt.CheckState.Checked)  # a top: swaps the t-shirt
+    meta = pane.edits.metadata()
+    assert meta["clothing"] == ["bottoms-jeans-01", "tops-hoodie-02"]
+    assert meta["attachments"] == ["earring-hoop-gold", "necklace-pendant-01"]
+    assert rows["tops-tshirt-01"].checkState() == Qt.CheckState.Unchecked  # model -> view
+    worn = {s.item for s in pane.session.editor.slots()}  # nothing applied to the editor yet
+    assert worn == set()
+    slots = {m.name for m in window.preview.scene.materials}
+    assert any("hoodie" in n for n in slots) and not any("tshirt" in n for n in slots)
+    window.undo.undo()
+    assert pane.edits.metadata()["clothing"] == ["tops-tshirt-01", "bottoms-jeans-01"]
+    assert rows["tops-tshirt-01"].checkState() == Qt.CheckState.Checked
+    pane.save()  # the plan accepts what the UI saves (two tops would be refused)
+    assert window.undo.isClean(), pane.message.text()
