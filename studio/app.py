@@ -8,6 +8,7 @@ command that only inspects a file never opens a database.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.settings import Settings, load_settings
@@ -36,7 +37,7 @@ class Studio:
         self.settings = settings
 
     @cached_property
-    def data_dir(self):  # noqa: ANN201 - Path
+    def data_dir(self) -> Path:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         return self.settings.data_dir
 

@@ -36,7 +36,9 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="studio", description="Avatar Studio: make, edit and publish avatars.")
+    parser = argparse.ArgumentParser(
+        prog="studio", description="Avatar Studio: make, edit and publish avatars."
+    )
     parser.add_argument("--version", action="version", version=f"studio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
