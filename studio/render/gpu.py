@@ -19,34 +19,51 @@ import moderngl
 import numpy as np
 
 from studio.render.model import Primitive
-from studio.render.shaders import MAX_ACTIVE_MORPHS, MORPH_TEX_WIDTH
+from studio.render.shaders import CACHED_ATTRIBUTES, MAX_ACTIVE_MORPHS, MORPH_TEX_WIDTH, SKIN_FORMAT
 
 
 class GpuPrimitive:
-    def __init__(self, ctx: moderngl.Context, prim: Primitive, program: moderngl.Program) -> None:
+    """``programs``: "direct" draws an unskinned primitive; a skinned one is skinned by "skin"
+    (transform feedback into :attr:`cache`, see :mod:`studio.render.shaders`) and drawn by "cached"."""
+
+    def __init__(
+        self, ctx: moderngl.Context, prim: Primitive, programs: dict[str, moderngl.Program], *, skinned: bool
+    ) -> None:
         self.ctx, self.prim = ctx, prim
         n = prim.vertex_count
         self.vertex_count = n
-        self.skinned = prim.joints is not None and prim.weights is not None
+        self.skinned = skinned and prim.joints is not None and prim.weights is not None
         self.buffers = [
             ctx.buffer(prim.positions),
             ctx.buffer(prim.normals),
             ctx.buffer(prim.uvs if prim.uvs is not None else np.zeros((n, 2), np.float32)),
             ctx.buffer(prim.colors if prim.colors is not None else np.ones((n, 4), np.float32)),
         ]
-        content: list[Any] = [
+        self.offsets = [ctx.buffer(np.zeros((n, 3), np.float32)) for _ in range(2)]  # position, normal
+        self.index_buffer = ctx.buffer(prim.indices)
+        surface: list[Any] = [(self.buffers[2], "2f", "in_uv"), (self.buffers[3], "4f", "in_color")]
+        shape: list[Any] = [
             (self.buffers[0], "3f", "in_pos"),
             (self.buffers[1], "3f", "in_normal"),
-            (self.buffers[2], "2f", "in_uv"),
-            (self.buffers[3], "4f", "in_color"),
+            (self.offsets[0], "3f", "in_morph_pos"),
+            (self.offsets[1], "3f", "in_morph_nrm"),
         ]
+        self.cache: moderngl.Buffer | None = None
+        self.skin_vao: moderngl.VertexArray | None = None
+        #: what the cache was skinned for: (pose serial, bake serial); None = stale
+        self.cached_for: tuple[int, int] | None = None
+        self.bakes = 0
         if self.skinned:
             self.buffers += [ctx.buffer(prim.joints), ctx.buffer(prim.weights)]
-            content += [(self.buffers[4], "4i", "in_joints"), (self.buffers[5], "4f", "in_weights")]
-        self.offsets = [ctx.buffer(np.zeros((n, 3), np.float32)) for _ in range(2)]  # position, normal
-        content += [(self.offsets[0], "3f", "in_morph_pos"), (self.offsets[1], "3f", "in_morph_nrm")]
-        self.index_buffer = ctx.buffer(prim.indices)
-        self.vao = ctx.vertex_array(program, content, self.index_buffer, index_element_size=4)
+            shape += [(self.buffers[4], "4i", "in_joints"), (self.buffers[5], "4f", "in_weights")]
+            self.skin_vao = ctx.vertex_array(programs["skin"], shape)  # no index: each vertex once
+            self.cache = ctx.buffer(reserve=n * 4 * 15)
+            cached = [(self.cache, SKIN_FORMAT, *CACHED_ATTRIBUTES)]
+            self.vao = ctx.vertex_array(programs["cached"], cached + surface, self.index_buffer,
+                                        index_element_size=4)
+        else:
+            self.vao = ctx.vertex_array(programs["direct"], shape + surface, self.index_buffer,
+                                        index_element_size=4)
         #: mesh target index -> slot in the morph textures (only targets that move this primitive)
         moving = [
             i for i, (d, nd) in enumerate(zip(prim.morph_positions, prim.morph_normals, strict=False))
@@ -58,6 +75,15 @@ class GpuPrimitive:
         self.hot: list[int] = []
         self._weights: np.ndarray | None = None
         self.active: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+
+    def skin(self, pose: int) -> bool:
+        """Rerun the skin pass if the pose or the resting morphs changed since the last one (the
+        caller has bound the joint texture and set the skin program's uniforms). True if it ran."""
+        if self.skin_vao is None or self.cache is None or self.cached_for == (pose, self.bakes):
+            return False
+        self.skin_vao.transform(self.cache, mode=moderngl.POINTS, vertices=self.vertex_count)
+        self.cached_for = (pose, self.bakes)
+        return True
 
     def set_weights(self, weights: np.ndarray) -> None:
         """Apply the mesh's morph weights (see the module docstring for the hot/baked split)."""
@@ -92,6 +118,7 @@ class GpuPrimitive:
                 nrm += w * nd
         self.offsets[0].write(pos)
         self.offsets[1].write(nrm)
+        self.bakes += 1  # the skinned cache holds the old resting shape
 
     def _upload_morphs(self) -> None:
         order = sorted(self.slots, key=self.slots.__getitem__)
@@ -101,19 +128,13 @@ class GpuPrimitive:
             self.morph_nrm = self._texture(normals)
 
     def _texture(self, deltas: list[np.ndarray | None]) -> moderngl.Texture:
-        n = self.vertex_count
-        texels = len(deltas) * n
-        height = -(-texels // MORPH_TEX_WIDTH)
-        data = np.zeros((height * MORPH_TEX_WIDTH, 4), dtype=np.float16)
-        for slot, d in enumerate(deltas):
-            if d is not None:
-                data[slot * n : (slot + 1) * n, :3] = d
-        tex = self.ctx.texture((MORPH_TEX_WIDTH, height), 4, data, dtype="f2")
-        tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
-        return tex
+        return morph_texture(self.ctx, deltas, self.vertex_count)
 
     def release(self) -> None:
         self.vao.release()
+        if self.skin_vao is not None and self.cache is not None:
+            self.skin_vao.release()
+            self.cache.release()
         for b in [*self.buffers, *self.offsets, self.index_buffer]:
             b.release()
         for t in (self.morph_pos, self.morph_nrm):
@@ -129,7 +150,8 @@ def image_texture(ctx: moderngl.Context, rgba: np.ndarray) -> moderngl.Texture:
 
 
 def create_image_texture(ctx: moderngl.Context, rgba: np.ndarray) -> moderngl.Texture:
-    """The first half of :func:`image_texture`: the pixels, bilinear (drawable already)."""
+    """The first half of :func:`image_texture`: the pixels (the renderer draws it only once the
+    second half has built the mipmaps, so it is sampled in one state only)."""
     h, w = rgba.shape[:2]
     tex = ctx.texture((w, h), 4, np.ascontiguousarray(rgba))
     tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
@@ -172,6 +194,20 @@ class Uniforms:
             member.write(value)
         else:
             member.value = value
+
+
+def morph_texture(ctx: moderngl.Context, deltas: list[np.ndarray | None], n: int) -> moderngl.Texture:
+    """Deltas of ``n`` vertices, one slot after the other, ``MORPH_TEX_WIDTH`` texels a row. The
+    height is odd and at least 3 (never a power of two), so every morph texture, and the renderer's
+    empty stand-in, share one llvmpipe shader variant."""
+    height = max(-(-len(deltas) * n // MORPH_TEX_WIDTH), 3) | 1
+    data = np.zeros((height * MORPH_TEX_WIDTH, 4), dtype=np.float16)
+    for slot, d in enumerate(deltas):
+        if d is not None:
+            data[slot * n : (slot + 1) * n, :3] = d
+    tex = ctx.texture((MORPH_TEX_WIDTH, height), 4, data, dtype="f2")
+    tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+    return tex
 
 
 def matrix_texture(ctx: moderngl.Context, matrices: np.ndarray) -> moderngl.Texture:

@@ -1,8 +1,8 @@
 """Draw a :class:`~studio.render.scene.Scene` with moderngl into any framebuffer.
 
 The renderer takes a moderngl ``Context`` it does not own: a standalone EGL context for thumbnails
-(:mod:`studio.render.context`), or the context of the preview pane's ``QOpenGLWidget`` (created with
-``moderngl.create_context()`` inside ``initializeGL``), drawing into ``ctx.detect_framebuffer()``.
+(:mod:`studio.render.context`), or the preview window's ``QOpenGLContext`` wrapped with
+``moderngl.create_context()`` (``studio/ui/panes/preview_view.py``), drawing into its framebuffer.
 
 ``upload(scene)`` once, ``update(scene)`` after edits (cheap: joint matrices, morph weight lists,
 bones; colours are uniforms read at draw time), ``render(camera, framebuffer)`` per frame.
@@ -31,7 +31,9 @@ from studio.render.gpu import (
     Uniforms,
     create_image_texture,
     finish_image_texture,
+    image_texture,
     matrix_texture,
+    morph_texture,
     placeholder_color,
     write_matrices,
 )
@@ -53,16 +55,22 @@ class Renderer:
     def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
         self.programs = {
-            skinned: ctx.program(
-                vertex_shader=shaders.vertex_source(skinned=skinned), fragment_shader=shaders.FRAGMENT
-            )
-            for skinned in (False, True)
+            kind: ctx.program(vertex_shader=shaders.vertex_source(kind), fragment_shader=shaders.FRAGMENT)
+            for kind in ("direct", "cached")
         }
+        self.programs["skin"] = ctx.program(
+            vertex_shader=shaders.vertex_source("skin"), varyings=shaders.SKIN_VARYINGS
+        )
         self.line_program = ctx.program(
             vertex_shader=shaders.LINE_VERTEX, fragment_shader=shaders.LINE_FRAGMENT
         )
         self._uniforms = {id(p): Uniforms(p) for p in [*self.programs.values(), self.line_program]}
-        self._dummy = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
+        # Stand-ins where a primitive has no texture. llvmpipe compiles a shader variant per texture
+        # state (format, filters, mipmapped or not, power-of-two sides), 20-80 ms each on the GUI
+        # thread, so the stand-ins look like the real thing: a mipmapped power-of-two RGBA8 image,
+        # a 4096-wide RGBA16F morph texture with a non-power-of-two height (gpu.morph_texture).
+        self._dummy = image_texture(ctx, np.full((2, 2, 4), 255, np.uint8))
+        self._dummy_morph = morph_texture(ctx, [], 1)
         self.scene: Scene | None = None
         self.background: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
         self._clear_resources()
@@ -70,6 +78,7 @@ class Renderer:
     def _clear_resources(self) -> None:
         self._prims: dict[tuple[int, int], list[GpuPrimitive]] = {}  # (node, mesh) -> primitives
         self._images: dict[int, moderngl.Texture] = {}
+        self._arriving: dict[int, moderngl.Texture] = {}  # created, mipmaps not built yet
         self._placeholders: dict[int, tuple[float, float, float, float]] = {}
         self._joint_tex: dict[int, moderngl.Texture] = {}  # node -> joint matrices of its skin
         self._world = np.zeros((0, 4, 4))
@@ -77,6 +86,7 @@ class Renderer:
         self._bone_buffer: moderngl.Buffer | None = None
         self._bone_count = 0
         self._seen: dict[str, int] = {}
+        self._pose = 0
         self._queue: deque[_Step] = deque()
         self._geometry_ready = False
 
@@ -123,11 +133,9 @@ class Renderer:
 
     def _upload_mesh(self, node: int, mesh: int) -> None:
         assert self.scene is not None
-        gpu = []
-        for prim in self.scene.meshes[mesh].primitives:
-            skinned = prim.joints is not None and self.scene.nodes[node].skin is not None
-            gpu.append(GpuPrimitive(self.ctx, prim, self.programs[skinned]))
-        self._prims[(node, mesh)] = gpu
+        skinned = self.scene.nodes[node].skin is not None
+        prims = self.scene.meshes[mesh].primitives
+        self._prims[(node, mesh)] = [GpuPrimitive(self.ctx, p, self.programs, skinned=skinned) for p in prims]
 
     def _geometry_done(self) -> None:
         assert self.scene is not None
@@ -136,10 +144,12 @@ class Renderer:
 
     def _upload_image(self, index: int) -> None:
         assert self.scene is not None
-        self._images[index] = create_image_texture(self.ctx, self.scene.images[index])
+        self._arriving[index] = create_image_texture(self.ctx, self.scene.images[index])
 
     def _finish_image(self, index: int) -> None:
-        finish_image_texture(self._images[index])
+        # drawn from now on, mipmapped from the start (one sampler state: one shader variant)
+        tex = self._images[index] = self._arriving.pop(index)
+        finish_image_texture(tex)
 
     def update(self, scene: Scene, *, force: bool = False) -> None:
         """Bring the GPU copy in line with the scene's overrides; only changed kinds are redone."""
@@ -150,6 +160,7 @@ class Renderer:
             return  # the last geometry step brings everything in line
         changed = {k for k, v in scene.revisions.items() if force or self._seen.get(k) != v}
         if POSE in changed or BONES in changed:
+            self._pose += 1  # every skinned cache is stale
             self._world = scene.world_matrices()
             self._update_joints(scene)
             self._update_bones(scene)
@@ -197,7 +208,7 @@ class Renderer:
         for gpus in self._prims.values():
             for g in gpus:
                 g.release()
-        for t in [*self._images.values(), *self._joint_tex.values()]:
+        for t in [*self._images.values(), *self._arriving.values(), *self._joint_tex.values()]:
             t.release()
         if self._bone_vao is not None and self._bone_buffer is not None:
             self._bone_vao.release()
@@ -210,6 +221,7 @@ class Renderer:
         for p in [*self.programs.values(), self.line_program]:
             p.release()
         self._dummy.release()
+        self._dummy_morph.release()
 
     # -- drawing ----------------------------------------------------------------------------
     def render(self, camera: Camera, framebuffer: moderngl.Framebuffer) -> None:
@@ -262,12 +274,24 @@ class Renderer:
         u.set("u_model", mathutil.gl_bytes(self._world[node]))
         u.set("u_light_dir", frame.light)
         self._bind_material(u, mat)
+        if g.skinned:
+            self._skin(g, node)
         self._bind_morphs(u, g)
-        if g.skinned and node in self._joint_tex:
-            self._joint_tex[node].use(_UNIT_JOINTS)
-            u.set("u_joints", _UNIT_JOINTS)
         self._cull(mat, node, g.skinned)
         g.vao.render(moderngl.TRIANGLES)
+
+    def _skin(self, g: GpuPrimitive, node: int) -> None:
+        """Bring the primitive's skinned cache up to date (a no-op while the pose and the resting
+        morphs stay as they are: dragging a morph or a tint, orbiting)."""
+        if g.cached_for == (self._pose, g.bakes):
+            return
+        u = self._uniforms[id(self.programs["skin"])]
+        joints = self._joint_tex.get(node)
+        if joints is not None:
+            joints.use(_UNIT_JOINTS)
+            u.set("u_joints", _UNIT_JOINTS)
+        u.set("u_model", mathutil.gl_bytes(self._world[node]))
+        g.skin(self._pose)
 
     def _cull(self, mat: Material, node: int, skinned: bool) -> None:
         """Back faces of single-sided materials are culled (glTF 2.0 §3.9.6 ``doubleSided``), which
@@ -305,8 +329,8 @@ class Renderer:
     def _bind_morphs(self, u: Uniforms, g: GpuPrimitive) -> None:
         slots, weights = g.active
         u.set("u_morph_count", len(slots))
-        (g.morph_pos or self._dummy).use(_UNIT_MORPH_POS)
-        (g.morph_nrm or self._dummy).use(_UNIT_MORPH_NRM)
+        (g.morph_pos or self._dummy_morph).use(_UNIT_MORPH_POS)
+        (g.morph_nrm or self._dummy_morph).use(_UNIT_MORPH_NRM)
         u.set("u_morph_pos", _UNIT_MORPH_POS)
         u.set("u_morph_nrm", _UNIT_MORPH_NRM)
         u.set("u_morph_normals", 1 if g.morph_nrm is not None else 0)

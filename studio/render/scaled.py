@@ -94,11 +94,13 @@ class ResolutionGovernor:
     Model: ``cost(scale) = fixed + per_pixel * scale²`` (milliseconds, ``scale`` 1 = full size).
     Full-size frames and interactive frames at a known scale update the two terms; the scale is the
     largest step (of ``step``) whose predicted cost fits ``budget_ms``, never below ``min_scale``
-    (below half size the picture turns to mush, and the fixed part dominates anyway)."""
+    (below half size the picture turns to mush, and the fixed part dominates anyway), and only if
+    it saves at least ``min_saving`` of a full-size frame."""
 
     budget_ms: float = 26.0
     min_scale: float = 0.5
     step: float = 0.1
+    min_saving: float = 0.15
     full_ms: float | None = None  # smoothed cost of a full-size frame
     fixed_ms: float | None = None  # smoothed size-independent part
 
@@ -124,12 +126,14 @@ class ResolutionGovernor:
         return fixed + (self.full_ms - fixed) * scale * scale
 
     def scale(self) -> float:
-        """The scale for the next interactive frame."""
+        """The scale for the next interactive frame: full size when it fits the budget or when no
+        reduced scale would save ``min_saving`` of it (stretching costs too: near full size, or
+        when vertex work dominates, a smaller frame is only blurrier, not faster)."""
         if self.full_ms is None:
             return self.min_scale  # nothing measured yet: be quick
+        if self.full_ms <= self.budget_ms:
+            return 1.0
         steps = max(round((1.0 - self.min_scale) / self.step), 0)
-        for k in range(steps + 1):
-            s = round(1.0 - k * self.step, 3)
-            if self.predict(s) <= self.budget_ms:
-                return s
-        return self.min_scale
+        candidates = [round(1.0 - k * self.step, 3) for k in range(1, steps + 1)] or [self.min_scale]
+        chosen = next((s for s in candidates if self.predict(s) <= self.budget_ms), candidates[-1])
+        return chosen if self.predict(chosen) <= (1.0 - self.min_saving) * self.full_ms else 1.0

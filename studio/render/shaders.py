@@ -1,34 +1,33 @@
-"""GLSL 3.30 programs (core profile: what llvmpipe, QOpenGLWidget and every desktop GPU offer).
+"""GLSL 3.30 programs (core profile: what llvmpipe, Qt's OpenGL surfaces and every desktop GPU offer).
 
-Skinning and morphs run in the vertex shader, so a slider drag only changes a few uniforms:
-- joint matrices live in an RGBA32F texture, one row per joint, four texels (columns) per row;
-- morph deltas live in RGBA16F textures (positions, and normals when the file has them), texel
-  ``slot * vertex_count + gl_VertexID`` wrapped at ``MORPH_TEX_WIDTH``; only the *hot* targets (the
-  slider being dragged, ``u_morph_count`` <= ``MAX_ACTIVE_MORPHS``) are read there, every other
-  non-zero target arrives pre-summed in the ``in_morph_pos``/``in_morph_nrm`` attributes
-  (:mod:`studio.render.gpu`).
+Three vertex programs share one fragment program:
+- ``direct`` (unskinned primitives): model matrix, morphs;
+- ``skin`` (transform feedback, no rasterisation): skins a skinned primitive once per pose, writing
+  per vertex the world position and normal (resting morphs included) and the blended linear skin
+  matrix into a buffer;
+- ``cached`` (skinned primitives): reads that buffer and adds the hot morphs through the cached
+  matrix. A frame then costs an attribute read per vertex instead of 16 joint texel fetches and a
+  4-matrix blend; the skin pass reruns only when the pose (a bone edit) or the resting morphs change.
+Skinning is linear, so skinning the rest shape once and the hot deltas through the same matrix gives
+the same vertices as skinning their sum (glTF 2.0 §3.7.3.3: morphs apply before skinning).
+
+Joint matrices live in an RGBA32F texture, one row per joint, four texels (columns) per row; morph
+deltas live in RGBA16F textures (positions, and normals when the file has them), texel
+``slot * vertex_count + gl_VertexID`` wrapped at ``MORPH_TEX_WIDTH``; only the *hot* targets (the
+slider being dragged, ``u_morph_count`` <= ``MAX_ACTIVE_MORPHS``) are read there, every other non-zero
+target arrives pre-summed in the ``in_morph_pos``/``in_morph_nrm`` attributes (:mod:`studio.render.gpu`).
 """
 
 from __future__ import annotations
 
 MAX_ACTIVE_MORPHS = 8
 MORPH_TEX_WIDTH = 4096
+#: what the skin pass writes per vertex, in order (all vec3): the cached program's inputs
+SKIN_VARYINGS = ("o_pos", "o_nrm", "o_m0", "o_m1", "o_m2")
+SKIN_FORMAT = "3f 3f 3f 3f 3f"
+CACHED_ATTRIBUTES = ("c_pos", "c_nrm", "c_m0", "c_m1", "c_m2")
 
-VERTEX = """
-#version 330
-in vec3 in_pos;
-in vec3 in_normal;
-in vec2 in_uv;
-in vec4 in_color;
-in vec3 in_morph_pos;
-in vec3 in_morph_nrm;
-#ifdef SKINNED
-in ivec4 in_joints;
-in vec4 in_weights;
-uniform sampler2D u_joints;
-#endif
-uniform mat4 u_model;
-uniform mat4 u_view_proj;
+_MORPHS = """
 uniform sampler2D u_morph_pos;
 uniform sampler2D u_morph_nrm;
 uniform int u_morph_count;
@@ -36,42 +35,106 @@ uniform int u_morph_normals;
 uniform int u_vertex_count;
 uniform int u_morph_slots[MAX_ACTIVE];
 uniform float u_morph_weights[MAX_ACTIVE];
-out vec3 v_normal;
-out vec2 v_uv;
-out vec4 v_color;
 
 ivec2 morph_texel(int slot) {
     int i = slot * u_vertex_count + gl_VertexID;
     return ivec2(i % TEX_WIDTH, i / TEX_WIDTH);
 }
 
-#ifdef SKINNED
+void hot_morphs(out vec3 dp, out vec3 dn) {
+    dp = vec3(0.0);
+    dn = vec3(0.0);
+    for (int k = 0; k < u_morph_count; ++k) {
+        ivec2 t = morph_texel(u_morph_slots[k]);
+        dp += u_morph_weights[k] * texelFetch(u_morph_pos, t, 0).xyz;
+        if (u_morph_normals == 1) dn += u_morph_weights[k] * texelFetch(u_morph_nrm, t, 0).xyz;
+    }
+}
+"""
+
+DIRECT_VERTEX = """
+#version 330
+in vec3 in_pos;
+in vec3 in_normal;
+in vec2 in_uv;
+in vec4 in_color;
+in vec3 in_morph_pos;
+in vec3 in_morph_nrm;
+uniform mat4 u_model;
+uniform mat4 u_view_proj;
+out vec3 v_normal;
+out vec2 v_uv;
+out vec4 v_color;
+MORPHS
+
+void main() {
+    vec3 dp, dn;
+    hot_morphs(dp, dn);
+    v_normal = mat3(u_model) * (in_normal + in_morph_nrm + dn);
+    v_uv = in_uv;
+    v_color = in_color;
+    gl_Position = u_view_proj * u_model * vec4(in_pos + in_morph_pos + dp, 1.0);
+}
+"""
+
+SKIN_VERTEX = """
+#version 330
+in vec3 in_pos;
+in vec3 in_normal;
+in vec3 in_morph_pos;
+in vec3 in_morph_nrm;
+in ivec4 in_joints;
+in vec4 in_weights;
+uniform sampler2D u_joints;
+uniform mat4 u_model;
+out vec3 o_pos;
+out vec3 o_nrm;
+out vec3 o_m0;
+out vec3 o_m1;
+out vec3 o_m2;
+
 mat4 joint(int j) {
     return mat4(texelFetch(u_joints, ivec2(0, j), 0), texelFetch(u_joints, ivec2(1, j), 0),
                 texelFetch(u_joints, ivec2(2, j), 0), texelFetch(u_joints, ivec2(3, j), 0));
 }
-#endif
 
 void main() {
-    vec3 pos = in_pos + in_morph_pos;
-    vec3 nrm = in_normal + in_morph_nrm;
-    for (int k = 0; k < u_morph_count; ++k) {
-        ivec2 t = morph_texel(u_morph_slots[k]);
-        pos += u_morph_weights[k] * texelFetch(u_morph_pos, t, 0).xyz;
-        if (u_morph_normals == 1) nrm += u_morph_weights[k] * texelFetch(u_morph_nrm, t, 0).xyz;
-    }
     mat4 m = u_model;
-#ifdef SKINNED
-    float total = dot(in_weights, vec4(1.0));
-    if (total > 0.0) {
+    if (dot(in_weights, vec4(1.0)) > 0.0) {
         m = in_weights.x * joint(in_joints.x) + in_weights.y * joint(in_joints.y)
           + in_weights.z * joint(in_joints.z) + in_weights.w * joint(in_joints.w);
     }
-#endif
-    v_normal = mat3(m) * nrm;
+    o_pos = (m * vec4(in_pos + in_morph_pos, 1.0)).xyz;
+    o_nrm = mat3(m) * (in_normal + in_morph_nrm);
+    o_m0 = m[0].xyz;
+    o_m1 = m[1].xyz;
+    o_m2 = m[2].xyz;
+}
+"""
+
+CACHED_VERTEX = """
+#version 330
+in vec3 c_pos;
+in vec3 c_nrm;
+in vec3 c_m0;
+in vec3 c_m1;
+in vec3 c_m2;
+in vec2 in_uv;
+in vec4 in_color;
+uniform mat4 u_view_proj;
+out vec3 v_normal;
+out vec2 v_uv;
+out vec4 v_color;
+MORPHS
+
+void main() {
+    vec3 dp, dn;
+    hot_morphs(dp, dn);
+    mat3 m = mat3(c_m0, c_m1, c_m2);
+    v_normal = c_nrm + m * dn;
     v_uv = in_uv;
     v_color = in_color;
-    gl_Position = u_view_proj * m * vec4(pos, 1.0);
+    gl_Position = u_view_proj * vec4(c_pos + m * dp, 1.0);
 }
 """
 
@@ -131,9 +194,9 @@ void main() { f_color = u_color; }
 """
 
 
-def vertex_source(*, skinned: bool) -> str:
+def vertex_source(kind: str) -> str:
+    """The vertex program ``kind``: "direct", "skin" or "cached"."""
+    body = {"direct": DIRECT_VERTEX, "skin": SKIN_VERTEX, "cached": CACHED_VERTEX}[kind]
     head = f"#define MAX_ACTIVE {MAX_ACTIVE_MORPHS}\n#define TEX_WIDTH {MORPH_TEX_WIDTH}\n"
-    if skinned:
-        head += "#define SKINNED 1\n"
-    version, body = VERTEX.strip().split("\n", 1)
-    return f"{version}\n{head}{body}"
+    version, rest = body.strip().split("\n", 1)
+    return f"{version}\n{head}{rest.replace('MORPHS', _MORPHS.strip())}"

@@ -271,11 +271,9 @@ def apply_plan(doc: Document, plan: EditPlan, items: ItemSource | None = None) -
     every index the plan resolved is still valid then, as equip only appends and detaches."""
     if plan.bone_scales:
         transform_bones(doc, plan.bone_scales)
-    for index, (tint_rgba, roughness) in plan.materials.items():
-        if tint_rgba is not None:
-            tint(doc, index, tint_rgba, keep_alpha=True)
-        if roughness is not None:
-            set_roughness(doc, index, roughness)
+    by_name = plan.material_edits_by_name(doc)
+    authored = len(doc.items("materials"))
+    _apply_materials(doc, plan.materials)
     by_mesh: dict[int, dict[int, float]] = {}
     for (mesh, target), weight in plan.morphs.items():
         by_mesh.setdefault(mesh, {})[target] = weight
@@ -288,6 +286,21 @@ def apply_plan(doc: Document, plan: EditPlan, items: ItemSource | None = None) -
         if wanted is not None:
             added += _apply_slot(doc, slot, wanted, items)
     _fit_items(doc, added, plan.item_morphs)
+    # a tint names a material: an item's material of that name (the new hair's Hair_00_HAIR)
+    # takes it too, as the live preview shows it
+    mats = doc.items("materials")
+    _apply_materials(
+        doc,
+        {i: by_name[n] for i in range(authored, len(mats)) if (n := str(mats[i].get("name", i))) in by_name},
+    )
+
+
+def _apply_materials(doc: Document, edits: dict[int, tuple[SRGBA | None, float | None]]) -> None:
+    for index, (tint_rgba, roughness) in edits.items():
+        if tint_rgba is not None:
+            tint(doc, index, tint_rgba, keep_alpha=True)
+        if roughness is not None:
+            set_roughness(doc, index, roughness)
 
 
 def _fit_items(doc: Document, nodes: list[int], weights: dict[str, float]) -> None:

@@ -49,7 +49,7 @@ def screenshot_main_window(studio: Any, png: Path, *, timeout: float = 20.0) -> 
         window.wardrobe.open_selected()
         if window.wardrobe.session is None:
             raise SelftestWindowError(f"the avatar did not open: {window.wardrobe.message.text()}")
-        _wait_for_frames(app, window.preview.view, timeout)
+        _wait_for_frames(app, window.preview.view, window.preview.status, timeout)
         image = window.grab().toImage()
         if image.isNull() or not image.save(str(png)):
             raise SelftestWindowError(f"could not save the window screenshot to {png}")
@@ -68,14 +68,14 @@ def screenshot_main_window(studio: Any, png: Path, *, timeout: float = 20.0) -> 
         app.processEvents()
 
 
-def _wait_for_frames(app: Any, view: Any, timeout: float) -> None:
+def _wait_for_frames(app: Any, view: Any, status: Any, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while view.frames < 2 and time.monotonic() < deadline:
         app.processEvents()
         view.update()
         time.sleep(0.02)
     if view.frames < 1:
-        reason = view.parent().status.text() if view.parent() is not None else ""
+        reason = status.text()
         raise SelftestWindowError(f"the 3D preview drew no frame in {timeout:.0f} s ({reason})")
 
 

@@ -35,7 +35,7 @@ def _draw(scene, camera) -> np.ndarray:
     return pixels
 
 
-def test_edits_reach_the_scene_and_undo_restores_it(make_main_window, make_studio) -> None:
+def test_edits_reach_the_scene_and_undo_restores_it(make_main_window, make_studio, qtbot) -> None:
     window = _opened(make_main_window, make_studio, VRM1)
     preview, pane = window.preview, window.wardrobe
     assert preview.scene is pane.session.scene  # model -> view: the opened avatar is shown
@@ -52,23 +52,40 @@ def test_edits_reach_the_scene_and_undo_restores_it(make_main_window, make_studi
     assert np.allclose(preview.scene.materials[index].base_color, before, atol=1e-2)
 
 
+def test_a_drag_draws_quick_frames_until_it_settles(make_main_window, make_studio, qtbot) -> None:
+    """While edits keep coming the preview asks for reduced-size frames; SETTLE_MS after the last
+    one it asks for a full-size frame. The scene always holds the latest value."""
+    window = _opened(make_main_window, make_studio, VRM1)
+    preview, pane = window.preview, window.wardrobe
+    name = pane.session.materials[0]
+    index = next(i for i, m in enumerate(preview.scene.materials) if m.name == name)
+    for color in ("#ff0000", "#00ff00", "#0000ff", "#00ffff"):
+        pane.tints.pick(name, color)
+    assert preview.view.interacting
+    color = preview.scene.materials[index].base_color
+    assert color[0] < 0.01 and color[1] > 0.99 and color[2] > 0.99  # cyan, the last value
+    qtbot.waitUntil(lambda: not preview.view.interacting, timeout=2000)
+
+
 def test_mouse_orbits_pans_and_zooms_the_camera(make_main_window, make_studio, qtbot) -> None:
     window = _opened(make_main_window, make_studio, VRM1)
     view = window.preview.view
     camera = view.camera
     yaw, target, distance = camera.yaw, camera.target.copy(), camera.distance
-    centre = view.rect().center()
-    QTest.mousePress(view, Qt.MouseButton.LeftButton, pos=centre)
+    centre = QPoint(view.width() // 2, view.height() // 2)
+    none = Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(view, Qt.MouseButton.LeftButton, none, centre)
     QTest.mouseMove(view, centre + QPoint(40, 0))
-    QTest.mouseRelease(view, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 0))
+    QTest.mouseRelease(view, Qt.MouseButton.LeftButton, none, centre + QPoint(40, 0))
     assert camera.yaw != yaw  # view -> model
-    QTest.mousePress(view, Qt.MouseButton.RightButton, pos=centre)
+    assert view.interacting  # orbiting draws quick reduced-size frames
+    QTest.mousePress(view, Qt.MouseButton.RightButton, none, centre)
     QTest.mouseMove(view, centre + QPoint(0, 30))
-    QTest.mouseRelease(view, Qt.MouseButton.RightButton, pos=centre + QPoint(0, 30))
+    QTest.mouseRelease(view, Qt.MouseButton.RightButton, none, centre + QPoint(0, 30))
     assert not np.allclose(camera.target, target)
     view.wheelEvent(_wheel(view, 120))
     assert camera.distance < distance
-    QTest.mouseDClick(view, Qt.MouseButton.LeftButton, pos=centre)
+    QTest.mouseDClick(view, Qt.MouseButton.LeftButton, none, centre)
     assert np.isclose(camera.yaw % (2 * np.pi), yaw % (2 * np.pi))  # framed again from the front
 
 
@@ -76,7 +93,7 @@ def _wheel(view, delta: int):
     from PySide6.QtCore import QPointF
     from PySide6.QtGui import QWheelEvent
 
-    centre = QPointF(view.rect().center())
+    centre = QPointF(view.width() / 2, view.height() / 2)
     return QWheelEvent(
         centre,
         view.mapToGlobal(centre),

@@ -57,6 +57,8 @@ def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -
     scene = window.preview.scene
     # model -> view: the Proportions tab offers the humanoid bones, Body/Face the parameters
     assert {"hips", "head", "leftUpperArm"} <= set(pane.bones.sliders)
+    form = pane.bones.widget().layout()
+    assert form.labelForField(pane.bones.sliders["leftUpperArm"]).text() == "Left upper arm"
     assert "bodyMorphs/muscularity" in pane.body.sliders and "faceMorphs/jaw_width" in pane.face.sliders
     # view -> model (and on to the preview)
     pane.tints.pick("Body_00_SKIN", "#c4956a")
@@ -74,9 +76,11 @@ def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -
     window.undo.undo()
     window.undo.undo()
     assert pane.bones.sliders["hips"].value() == 100
+    assert pane.buttons["redo"].isEnabled() and pane.buttons["undo"].isEnabled()
     assert np.allclose(scene.local_matrix(hips), before)
     window.undo.redo()
     pane.save()
+    assert pane.message.text() == "Saved." and not pane.buttons["save"].isEnabled()
     saved = studio.wardrobe.list(studio.identity())[0]
     meta = parse_metadata(saved.metadata, saved.avatar_type)
     assert saved.avatar_type == "supermesh" and meta.model_extra["boneTransforms"]["hips"]["y"] == 1.2

@@ -7,6 +7,7 @@ their signals blocked (model -> view), so an undo never pushes a new command.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -34,7 +35,9 @@ Push = Callable[[QUndoCommand], None]
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    """``chest_size`` -> "Chest size", ``leftUpperArm`` -> "Left upper arm"."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ")
+    return words.lower().capitalize()
 
 
 class TintEditor(QScrollArea):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -31,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.ui.avatar_session import AvatarSession, export_files, items_key, open_session
+from studio.ui.avatar_session import AvatarSession, export_files, open_session
 from studio.ui.edits import AvatarEdits
+from studio.ui.panes.wardrobe_dressing import PreviewDresser, stock_inventory
 from studio.ui.panes.wardrobe_editors import BoneEditor, MorphEditor, OutfitEditor, TintEditor
 from studio.ui.tasks import Task, TaskContext, TaskRunner
 from studio.ui.widgets import ProgressStrip, plain_message
@@ -62,8 +64,14 @@ class WardrobePane(QWidget):
         self.session: AvatarSession | None = None
         self.entry: Any = None
         self.task: Task | None = None
-        self._scene_task: Task | None = None
-        self._scene_ticket = 0
+        self.dresser = PreviewDresser(
+            runner,
+            self,
+            on_dressed=self._dressed,
+            on_error=lambda e: self.message.setText(
+                f"The preview cannot show this outfit: {plain_message(e)}"
+            ),
+        )
         #: the player whose inventory was checked for the built-in items this run
         self._stocked_for: str | None = None
         self.avatars = QListWidget()
@@ -95,6 +103,7 @@ class WardrobePane(QWidget):
         self.avatars.itemChanged.connect(self._renamed_in_place)
         self.progress.cancel_requested.connect(self.cancel)
         self.undo.cleanChanged.connect(self._clean_changed)
+        self.undo.indexChanged.connect(self._undo_moved)  # undo/redo from the Edit menu too
         self.edits.changed.connect(self._edits_changed)
         self._sync_buttons()
 
@@ -165,6 +174,10 @@ class WardrobePane(QWidget):
 
     def _clean_changed(self, _clean: bool) -> None:
         self._sync_buttons()
+
+    def _undo_moved(self, _index: int) -> None:
+        if shiboken6.isValid(self.undo):  # a stack being destroyed clears itself and says so
+            self._sync_buttons()
 
     def _sync_buttons(self) -> None:
         selected = self.selected_entry() is not None
@@ -385,44 +398,12 @@ class WardrobePane(QWidget):
 
     # Preview dressing: hair and clothing change meshes, so the preview's scene is rebuilt -------
     def _edits_changed(self, kind: str, _key: str) -> None:
-        if kind in ("equip", "all"):
-            self._dress_preview()
+        if kind in ("equip", "all") and self.session is not None:
+            self.dresser.dress(self.session, self.edits.metadata())
 
-    def _dress_preview(self) -> None:
-        """Model -> preview: rebuild the scene on a worker when what the avatar wears changed.
-        A newer change makes an older rebuild's result stale (it is dropped when it arrives)."""
-        session = self.session
-        if session is None:
-            return
-        metadata = self.edits.metadata()
-        key = items_key(metadata)
-        self._scene_ticket += 1
-        if self._scene_task is not None:
-            self._scene_task.cancel()
-            self._scene_task = None
-        if key == session.scene_items:
-            return
-        ticket = self._scene_ticket
-        task = self.runner.submit(
-            "Dressing the preview…",
-            lambda ctx: session.items_scene(metadata),
-            on_done=lambda scene: self._dressed(session, ticket, key, scene),
-            on_error=lambda exc: self._dress_failed(ticket, exc),
-            owner=self,
-        )
-        self._scene_task = None if task.done else task
-
-    def _dressed(self, session: AvatarSession, ticket: int, key: Any, scene: Any) -> None:
-        if ticket != self._scene_ticket or session is not self.session:
-            return
-        self._scene_task = None
-        session.scene, session.scene_items = scene, key
-        self.scene_replaced.emit(session)
-
-    def _dress_failed(self, ticket: int, error: BaseException) -> None:
-        if ticket == self._scene_ticket:
-            self._scene_task = None
-            self.message.setText(f"The preview cannot show this outfit: {plain_message(error)}")
+    def _dressed(self, session: AvatarSession) -> None:
+        if session is self.session:
+            self.scene_replaced.emit(session)
 
     def editable(self) -> bool:
         return self.session is not None and self.session.can_modify
@@ -451,8 +432,8 @@ class WardrobePane(QWidget):
     def _saved(self, entry: Any) -> None:
         self.entry = entry
         self.undo.setClean()
-        self.message.setText("Saved.")
         self.refresh()
+        self.message.setText("Saved.")  # after refresh, which clears the message line
 
     def export_to(self, folder: Path, formats: tuple[str, ...] = EXPORT_FORMATS) -> None:
         session, metadata = self.session, self.edits.metadata()
@@ -500,17 +481,3 @@ class WardrobePane(QWidget):
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
-
-
-def stock_inventory(services: Any, me: Any, ctx: TaskContext) -> list[Any]:
-    """Worker: the player's inventory; an empty one first gets the built-in items (a new player's
-    Outfit tab is never empty). Services without an inventory give an empty list."""
-    inventory = getattr(services, "inventory", None)
-    if inventory is None:
-        return []
-    owned = list(inventory.list(me))
-    if not owned:
-        ctx.progress(None, "Putting the built-in hair and clothes in your inventory…")
-        inventory.grant_defaults(me, cancelled=ctx.cancelled)
-        owned = list(inventory.list(me))
-    return owned

@@ -51,7 +51,7 @@ def test_tint_proportions_morphs_and_outfit(supermesh: bytes, items: BuiltinItem
         **BUILT,
         "bodyMorphs": {"muscularity": 0.8},
         "faceMorphs": {"jaw_width": -0.4},
-        "materials": {"Body_00_SKIN": {"tint": "#c4956a"}},
+        "materials": {"Body_00_SKIN": {"tint": "#c4956a"}, "Hair_00_HAIR": {"tint": "#3060ff"}},
         "boneTransforms": {"hips": {"y": 1.1}, "J_Bip_L_UpperArm": {"x": 0.9}},
         "hair": "fem-long-01",
         "clothing": ["tops-hoodie-02"],
@@ -60,6 +60,8 @@ def test_tint_proportions_morphs_and_outfit(supermesh: bytes, items: BuiltinItem
     weights = {m.name: m.weight for m in editor.morphs()}
     assert weights["muscularity"] == pytest.approx(0.8) and weights["jaw_width"] == pytest.approx(-0.4)
     assert next(m for m in editor.materials() if m.name == "Body_00_SKIN").color == "#c4956a"
+    # the tint names a material: the equipped hair's material of that name takes it too
+    assert [m.color for m in editor.materials() if m.name == "Hair_00_HAIR"] == ["#3060ff", "#3060ff"]
     bones = {b.bone: b.scale for b in editor.bones()}
     assert bones["hips"] == pytest.approx((1.0, 1.1, 1.0))
     assert bones["leftUpperArm"] == pytest.approx((0.9, 1.0, 1.0))
