@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from studio.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from studio.domain.identity import canonical_username
 from studio.store.engine import read_session, write_session
+from studio.store.generation_logs import LogView
 from studio.store.models import LOG_STATUSES, GenerationLog, utcnow
 from studio.store.repositories import LogRepository
 
@@ -41,58 +42,6 @@ _UPDATABLE = frozenset(
         "style",
     }
 )
-
-
-@dataclass(frozen=True)
-class LogView:
-    id: str
-    cartridge_username: str
-    prompt: str
-    style: str | None
-    seed: int | None
-    model: str | None
-    fal_job_id: str | None
-    status: str
-    error_message: str | None
-    image_url: str | None
-    image_urls: tuple[str, ...]
-    is_public: bool
-    created_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
-    version: int
-
-    @classmethod
-    def of(cls, row: GenerationLog) -> LogView:
-        return cls(
-            row.id,
-            row.cartridge_username,
-            row.prompt,
-            row.style,
-            row.seed,
-            row.model,
-            row.fal_job_id,
-            row.status,
-            row.error_message,
-            row.image_url,
-            tuple(row.image_urls or ()),
-            row.is_public,
-            row.created_at,
-            row.updated_at,
-            row.completed_at,
-            row.version,
-        )
-
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "cartridgeUsername": self.cartridge_username,
-            "prompt": self.prompt,
-            "status": self.status,
-            "imageUrl": self.image_url,
-            "imageUrls": list(self.image_urls),
-            "createdAt": self.created_at.isoformat(),
-        }
 
 
 @dataclass(frozen=True)

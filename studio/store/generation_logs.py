@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -56,7 +57,8 @@ class Quota:
 
 @dataclass(frozen=True)
 class LogView:
-    """A plain copy of one log row (callers never hold ORM rows)."""
+    """A plain copy of one log row (callers never hold ORM rows); the one view of a log for the
+    generation pipeline, the gallery and the CLI."""
 
     id: str
     cartridge_username: str
@@ -69,16 +71,43 @@ class LogView:
     error_message: str | None
     image_url: str | None
     image_urls: tuple[str, ...]
+    is_public: bool
     created_at: datetime
+    updated_at: datetime
     completed_at: datetime | None
+    version: int
 
     @classmethod
     def of(cls, row: GenerationLog) -> LogView:
         return cls(
-            row.id, row.cartridge_username, row.prompt, row.style, row.seed, row.model, row.fal_job_id,
-            row.status, row.error_message, row.image_url, tuple(row.image_urls or ()), row.created_at,
+            row.id,
+            row.cartridge_username,
+            row.prompt,
+            row.style,
+            row.seed,
+            row.model,
+            row.fal_job_id,
+            row.status,
+            row.error_message,
+            row.image_url,
+            tuple(row.image_urls or ()),
+            row.is_public,
+            row.created_at,
+            row.updated_at,
             row.completed_at,
+            row.version,
         )
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "cartridgeUsername": self.cartridge_username,
+            "prompt": self.prompt,
+            "status": self.status,
+            "imageUrl": self.image_url,
+            "imageUrls": list(self.image_urls),
+            "createdAt": self.created_at.isoformat(),
+        }
 
 
 def _quota(created: Sequence[datetime], limit: int, window: timedelta) -> Quota:
