@@ -31,7 +31,7 @@ from studio.sync.blobsync import (
     upload_missing,
     verify_present,
 )
-from studio.sync.entities import ENTITIES, WARDROBE, EntitySpec, Row, is_deleted
+from studio.sync.entities import ENTITIES, WARDROBE, EntitySpec, Row, is_deleted, refresh_user_avatar
 from studio.sync.plan import Resolution, copy_key, rebase, resolve
 from studio.sync.pull import pull_changes
 from studio.sync.report import ConflictNote, ProgressCallback, SyncProgress, SyncReport
@@ -255,7 +255,7 @@ class SyncEngine:
         self._check_objects(spec, res, current.row, sent)
         remote.apply(pg, spec, key, res, current.row)
         if spec is WARDROBE and ctx.user is not None:
-            remote.refresh_user_avatar(pg, str(ctx.user["id"]))
+            refresh_user_avatar(pg, str(ctx.user["id"]))
         final = remote.read_row(pg, spec, key)
         copy = remote.read_row(pg, spec, str(res.copy[spec.key])) if res.copy else None
         concurrent = bool(base and current.row and current.row["version"] != base["version"])
@@ -297,7 +297,7 @@ class SyncEngine:
                 for k in {key} | ({str(result.copy[spec.key])} if result.copy else set()):
                     outbox.enqueue(conn, spec.name, k, "publish")
                 if ctx.user is not None:
-                    lo.refresh_user_avatar(conn, str(ctx.user["id"]))
+                    refresh_user_avatar(conn, str(ctx.user["id"]))
         report.pushed += 1
         report.merged += int(result.merged)
 

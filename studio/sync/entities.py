@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, Uuid
+from sqlalchemy import Connection, Table, Uuid, select, update
 
-from studio.store.models import GenerationLog, InventoryItem, PlayerProfile, UTCDateTime, WardrobeEntry
+from studio.store.models import GenerationLog, InventoryItem, PlayerProfile, User, UTCDateTime, WardrobeEntry
 
 Row = dict[str, Any]
 
@@ -147,3 +147,26 @@ def key_value(spec: EntitySpec, row_key: str) -> Any:
 
 def is_deleted(spec: EntitySpec, row: Row | None) -> bool:
     return row is None or (spec.tombstone is not None and row.get(spec.tombstone) is not None)
+
+
+USERS = table_of(User)
+
+
+def refresh_user_avatar(conn: Connection, user_id: str) -> None:
+    """``users.avatar_url`` (and source, thumbnail) follow the active entry (the records rule).
+
+    Plain Core SQL, so the local (SQLite) and the remote (PostgreSQL) side of sync share it."""
+    w = WARDROBE.table
+    active = conn.execute(
+        select(w.c.glb_url, w.c.source_url, w.c.thumbnail_url).where(
+            w.c.user_id == uuid.UUID(user_id), w.c.is_active, w.c.deleted_at.is_(None)
+        )
+    ).first()
+    values: dict[str, Any] = {"avatar_url": None, "avatar_source_url": None, "thumbnail_url": None}
+    if active is not None:
+        values = {
+            "avatar_url": active.glb_url,
+            "avatar_source_url": active.source_url,
+            "thumbnail_url": active.thumbnail_url,
+        }
+    conn.execute(update(USERS).where(USERS.c.id == uuid.UUID(user_id)).values(**values))

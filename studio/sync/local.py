@@ -151,21 +151,3 @@ def place_row(
         elif actives:
             conn.execute(update(spec.table).where(spec.table.c.id.in_(actives)).values(is_active=False))
     write_row(conn, spec, row_key, row)
-
-
-def refresh_user_avatar(conn: Connection, user_id: str) -> None:
-    """``users.avatar_url`` (and source, thumbnail) follow the active entry (the records rule)."""
-    w = WARDROBE.table
-    active = conn.execute(
-        select(w.c.glb_url, w.c.source_url, w.c.thumbnail_url).where(
-            w.c.user_id == uuid.UUID(user_id), w.c.is_active, w.c.deleted_at.is_(None)
-        )
-    ).first()
-    values: dict[str, Any] = {"avatar_url": None, "avatar_source_url": None, "thumbnail_url": None}
-    if active is not None:
-        values = {
-            "avatar_url": active.glb_url,
-            "avatar_source_url": active.source_url,
-            "thumbnail_url": active.thumbnail_url,
-        }
-    conn.execute(update(users).where(users.c.id == uuid.UUID(user_id)).values(**values))

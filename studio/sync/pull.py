@@ -15,7 +15,7 @@ from studio.blobs.base import CancelFn, check_cancel
 from studio.sync import local as lo
 from studio.sync import outbox, remote
 from studio.sync.blobsync import content_keys, download_missing
-from studio.sync.entities import ENTITIES, EntitySpec, Row, from_json_row, key_value
+from studio.sync.entities import ENTITIES, EntitySpec, Row, from_json_row, key_value, refresh_user_avatar
 from studio.sync.report import ProgressCallback, SyncProgress, SyncReport
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def _apply_batch(
         lo.write_shadow(conn, spec, ch.row_key, row)
         applied += 1
     if ctx.user is not None:
-        lo.refresh_user_avatar(conn, str(ctx.user["id"]))
+        refresh_user_avatar(conn, str(ctx.user["id"]))
     return applied
 
 

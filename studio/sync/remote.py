@@ -169,23 +169,6 @@ def deactivate_others(conn: Connection, user_id: str, keep_key: str) -> None:
     )
 
 
-def refresh_user_avatar(conn: Connection, user_id: str) -> None:
-    w = WARDROBE.table
-    active = conn.execute(
-        select(w.c.glb_url, w.c.source_url, w.c.thumbnail_url).where(
-            w.c.user_id == uuid.UUID(user_id), w.c.is_active, w.c.deleted_at.is_(None)
-        )
-    ).first()
-    values: dict[str, Any] = {"avatar_url": None, "avatar_source_url": None, "thumbnail_url": None}
-    if active is not None:
-        values = {
-            "avatar_url": active.glb_url,
-            "avatar_source_url": active.source_url,
-            "thumbnail_url": active.thumbnail_url,
-        }
-    conn.execute(update(users).where(users.c.id == uuid.UUID(user_id)).values(**values))
-
-
 def changes_since(conn: Connection, owners: list[str], cursor: int, limit: int) -> list[Change]:
     c = tables.changes
     rows = conn.execute(
