@@ -82,6 +82,10 @@ ITEMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: what a new supermesh wears unless told otherwise: built-in items every player is granted
+STARTER_OUTFIT: tuple[str, ...] = ("tops-tshirt-01", "bottoms-jeans-01", "shoes-sneaker-01")
+
+
 def item_base(item_id: str) -> str:
     """The body an item is fitted to: masc-* hair on the masculine base, everything else feminine."""
     return "masculine" if item_id.startswith("masc-") else "feminine"

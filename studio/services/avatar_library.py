@@ -73,17 +73,23 @@ class AvatarLibrary:
         cancelled: Cancelled | None = None,
     ) -> WardrobeEntryView:
         """A new procedural avatar from supermesh parameters (refused naming a bad key or an item
-        the built-in library does not have)."""
+        the built-in library does not have). Clothing and attachments are worn through the entry's
+        metadata, not baked into the file, so the Outfit tab can take each off again; without a
+        ``clothing`` key the avatar starts in the starter outfit (t-shirt, jeans, sneakers: items
+        every player is granted), an explicit ``[]`` leaves it bare."""
         from studio.domain.supermesh import parse_supermesh
+        from studio.procedural.collection import STARTER_OUTFIT
         from studio.services.make_avatar import avatar_bytes, check_items
 
         report = progress or (lambda _f, _m: None)
-        parsed = parse_supermesh(params)
+        metadata = {**params, "clothing": list(params.get("clothing", STARTER_OUTFIT))}
+        parsed = parse_supermesh(metadata)
         check_items(parsed)
         report(0.05, "Building the avatar…")
         name = parsed.name or f"New {parsed.base}"
-        data = avatar_bytes(parsed, "vrm1", name=name)
+        body = {k: v for k, v in metadata.items() if k not in ("clothing", "attachments")}
+        data = avatar_bytes(parse_supermesh(body), "vrm1", name=name)
         return self.wardrobe.import_avatar(
-            me, data, name=name, avatar_type="supermesh", metadata=dict(params),
+            me, data, name=name, avatar_type="supermesh", metadata=metadata,
             file_name="supermesh.vrm", progress=progress, cancelled=cancelled,
         )  # fmt: skip

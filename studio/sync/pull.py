@@ -79,6 +79,8 @@ def _apply_batch(
         if spec is None or (ch.entity, ch.row_key) in dirty:
             continue
         row = rows.get((ch.entity, ch.row_key))
+        if row is not None and lo.read_shadow(conn, spec, ch.row_key) == row:
+            continue  # our own push coming back: already applied, not news from another device
         if row is not None and _twin_is_pending(conn, spec, row, dirty):
             continue
         lo.place_row(conn, spec, ch.row_key, row, dirty)

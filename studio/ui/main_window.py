@@ -24,6 +24,7 @@ from studio.ui.widgets import plain_message
 
 LAYOUT_VERSION = 2
 STATUS_POLL_MS = 30_000
+STATUS_RECOUNT_MS = 400
 RESTART_FIELDS = (
     "database_url",
     "remote_database_url",
@@ -86,6 +87,10 @@ class MainWindow(QMainWindow):
         self.restore_layout()
         self._poll = QTimer(self, interval=STATUS_POLL_MS)
         self._poll.timeout.connect(self.refresh_status)
+        # Edits, generations and imports queue changes for sync: recount shortly after work ends.
+        self._recount = QTimer(self, interval=STATUS_RECOUNT_MS, singleShot=True)
+        self._recount.timeout.connect(self.refresh_status)
+        self._last_sync = ""
 
     # Construction -------------------------------------------------------------------------------
     def _dock(self, key: str, title: str, pane: QWidget, area: Qt.DockWidgetArea) -> None:
@@ -134,6 +139,7 @@ class MainWindow(QMainWindow):
             lambda _: self.statusBar().showMessage("Profile avatar updated.", 5000)
         )
         self.runner.activity.connect(self._activity)
+        self.runner.finished.connect(self._task_ended)
 
     # Identity -----------------------------------------------------------------------------------
     def me(self) -> Any:
@@ -209,7 +215,12 @@ class MainWindow(QMainWindow):
             self.sync_label.setText(f"Sync: not set up ({pending})")
         else:
             last = f", last sync {_when(status.last_sync)}" if status.last_sync else ", never synced"
+            last += f" ({self._last_sync})" if status.last_sync and self._last_sync else ""
             self.sync_label.setText(f"Sync: {pending}{last}")
+
+    def _task_ended(self, name: str) -> None:
+        if name not in ("sync status", "sync"):
+            self._recount.start()
 
     def _activity(self, running: int) -> None:
         self.activity_label.setText(f"Working… ({running})" if running else "")
@@ -240,14 +251,11 @@ class MainWindow(QMainWindow):
     def _synced(self, report: Any) -> None:
         self.sync_action.setEnabled(True)
         self.online_label.setText("● Online")
-        self.sync_label.setText(
-            f"Sync: done — {report.pushed} sent, {report.pulled} received"
-            + (
-                f", {len(report.conflicts)} conflict copies kept"
-                if getattr(report, "conflicts", None)
-                else ""
-            )
+        conflicts = len(getattr(report, "conflicts", None) or [])
+        self._last_sync = f"{report.pushed} sent, {report.pulled} received" + (
+            f", {conflicts} conflict copies kept" if conflicts else ""
         )
+        self.sync_label.setText(f"Sync: done — {self._last_sync}")
         self.wardrobe.refresh()
 
     def _sync_failed(self, exc: BaseException) -> None:

@@ -105,6 +105,7 @@ class TaskRunner(QObject):
     """Submits work to a thread pool (or runs it inline in synchronous mode) and tracks it."""
 
     activity = Signal(int)  # number of tasks still running; emitted on the main thread
+    finished = Signal(str)  # a task's name once it has ended (done, failed or cancelled)
 
     def __init__(self, pool: QThreadPool | None = None, *, synchronous: bool = False) -> None:
         super().__init__()
@@ -150,6 +151,7 @@ class TaskRunner(QObject):
     def _forget(self, task: Task) -> None:
         self._tasks.discard(task)
         self.activity.emit(len(self._tasks))
+        self.finished.emit(task.name)
 
     def cancel_all(self) -> None:
         for task in list(self._tasks):

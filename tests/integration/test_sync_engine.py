@@ -39,12 +39,14 @@ def test_entry_made_offline_reaches_the_other_device_with_its_file(world: World)
     entry = a.wardrobe.add(a.me, key, name="Knight", metadata={"hair": "long"}, activate=True)
     report = a.sync()
     assert report.pushed == 1 and report.uploaded_blobs == 1
+    assert report.pulled == 0  # its own push coming back is not news ("0 received")
     assert world.remote_store().get(key) == b"glTF avatar one"
     # The layout path the game world loads is a copy of the content object.
     assert world.remote_store().get(avatar_key(_user_id(world), str(entry.id), "glb")) == b"glTF avatar one"
-    b.sync()
+    assert b.sync().pulled >= 1
     [got] = b.wardrobe.list(b.me)
     assert (got.id, got.name, got.metadata, got.is_active) == (entry.id, "Knight", {"hair": "long"}, True)
+    assert a.sync().pulled == 0
     assert b.blobs.get(key) == b"glTF avatar one"
     with b.engine.connect() as conn:
         assert conn.execute(select(User.__table__.c.avatar_url)).scalar() == key

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -50,3 +51,18 @@ def test_sync_without_servers_says_what_is_missing(make_main_window) -> None:
     window = make_main_window()
     window.sync_now()
     assert "PostgreSQL URL" in window.sync_label.text()
+
+
+def test_sync_status_counts_new_work_soon_after_it_ends(make_main_window, qtbot) -> None:
+    window = make_main_window()
+    window.start()
+    qtbot.waitUntil(lambda: "waiting" in window.sync_label.text(), timeout=3000)
+    before = _waiting(window.sync_label.text())
+    window.wardrobe.new_supermesh("feminine")  # a new avatar: its row (and file) waits for sync
+    qtbot.waitUntil(lambda: _waiting(window.sync_label.text()) > before, timeout=3000)
+
+
+def _waiting(label: str) -> int:
+    """'Sync: not set up (3 change(s) waiting)' -> 3; 'nothing waiting' -> 0."""
+    match = re.search(r"(\d+) change\(s\) waiting", label)
+    return int(match.group(1)) if match else 0

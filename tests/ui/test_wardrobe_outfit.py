@@ -119,13 +119,16 @@ def test_a_second_top_replaces_the_first_and_undo_restores_it(make_main_window, 
     window = make_main_window(studio)
     pane = _open_new_supermesh(window)
     rows = _rows(pane)
-    rows["tops-tshirt-01"].setCheckState(Qt.CheckState.Checked)
-    rows["bottoms-jeans-01"].setCheckState(Qt.CheckState.Checked)
+    # model -> view: a new supermesh starts in the starter outfit, worn through its metadata
+    starter = ["tops-tshirt-01", "bottoms-jeans-01", "shoes-sneaker-01"]
+    assert pane.edits.metadata()["clothing"] == starter
+    assert all(rows[i].checkState() == Qt.CheckState.Checked for i in starter)
+    assert any("tshirt" in m.name for m in window.preview.scene.materials)
     rows["earring-hoop-gold"].setCheckState(Qt.CheckState.Checked)
     rows["necklace-pendant-01"].setCheckState(Qt.CheckState.Checked)  # attachments add up
     rows["tops-hoodie-02"].setCheckState(Qt.CheckState.Checked)  # a top: swaps the t-shirt
     meta = pane.edits.metadata()
-    assert meta["clothing"] == ["bottoms-jeans-01", "tops-hoodie-02"]
+    assert meta["clothing"] == ["bottoms-jeans-01", "shoes-sneaker-01", "tops-hoodie-02"]
     assert meta["attachments"] == ["earring-hoop-gold", "necklace-pendant-01"]
     assert rows["tops-tshirt-01"].checkState() == Qt.CheckState.Unchecked  # model -> view
     worn = {s.item for s in pane.session.editor.slots()}  # nothing applied to the editor yet
@@ -133,7 +136,7 @@ def test_a_second_top_replaces_the_first_and_undo_restores_it(make_main_window, 
     slots = {m.name for m in window.preview.scene.materials}
     assert any("hoodie" in n for n in slots) and not any("tshirt" in n for n in slots)
     window.undo.undo()
-    assert pane.edits.metadata()["clothing"] == ["tops-tshirt-01", "bottoms-jeans-01"]
+    assert pane.edits.metadata()["clothing"] == starter
     assert rows["tops-tshirt-01"].checkState() == Qt.CheckState.Checked
     pane.save()  # the plan accepts what the UI saves (two tops would be refused)
     assert window.undo.isClean(), pane.message.text()

@@ -4,12 +4,14 @@ items that exist. The same service backs the UI's Add menu (``Studio.avatars``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from studio.app import Studio, open_studio
+from studio.blobs.layout import object_key
 from studio.cli import main
 from studio.domain.errors import InvalidInputError, NotFoundError
 from studio.gltf.errors import GltfError
@@ -44,9 +46,11 @@ def test_wardrobe_add_imports_the_file(studio: Studio, capsys: pytest.CaptureFix
     entry = json.loads(capsys.readouterr().out)
     assert entry["name"] == VRM1.stem and entry["isActive"]
     user = "qa_tester"
-    assert entry["glbUrl"] == entry["sourceUrl"] == f"avatars/{user}/{entry['id']}.vrm"
+    # Rows point at immutable content keys; the avatars/{users.id}/ layout copies are sync's job.
+    assert entry["glbUrl"] == entry["sourceUrl"] == object_key(hashlib.sha256(VRM1.read_bytes()).hexdigest())
     assert studio.read_blob(entry["glbUrl"]) == VRM1.read_bytes()  # the bytes, not a path string
-    assert entry["thumbnailUrl"] == f"avatars/{user}/{entry['id']}.webp"
+    assert entry["thumbnailUrl"].startswith("objects/sha256/")
+    assert not any((studio.settings.blob_dir / "avatars").rglob("*"))  # no layout path locally
     assert studio.read_blob(entry["thumbnailUrl"])[8:12] == b"WEBP"
     with read_session(studio.engine) as s:
         row = UserRepository(s).get(user)
@@ -131,3 +135,19 @@ def test_inventory_grant_takes_only_known_items(studio: Studio, capsys: pytest.C
     assert validate(read_glb(studio.read_blob("hair/fem-long-03.glb"))).ok  # the row points at a blob
     assert studio.read_blob(rows["my-ring"].glb_url) == VRM1.read_bytes()
     assert rows["my-ring"].glb_url.startswith("objects/sha256/")
+
+
+def test_new_supermesh_starts_dressed_unless_told_bare(studio: Studio) -> None:
+    from studio.services.editor import AvatarEditor
+
+    me = studio.identity()
+    dressed = studio.avatars.new_supermesh(me, {"base": "feminine"})
+    bare = studio.avatars.new_supermesh(me, {"base": "feminine", "clothing": []})
+    assert dressed.metadata["clothing"] == ["tops-tshirt-01", "bottoms-jeans-01", "shoes-sneaker-01"]
+    assert bare.metadata["clothing"] == []
+    # the clothes are worn through the metadata (so each can be taken off), not baked into the file
+    assert studio.read_blob(dressed.glb_url) == studio.read_blob(bare.glb_url)
+    editor = AvatarEditor.open(studio.read_blob(dressed.glb_url), items=studio.item_library)
+    worn = editor.items_document(dressed.metadata)
+    names = {m.get("name", "") for m in worn.items("materials")}
+    assert any("tshirt" in n for n in names) and any("jeans" in n for n in names)
