@@ -68,11 +68,15 @@ class EditPlan:
     take_off: list[str] = field(default_factory=list)
     #: morph name -> weight for the meshes of equipped items (fitted to the neutral body)
     item_morphs: dict[str, float] = field(default_factory=dict)
+    #: material name -> edit, for materials of worn items (not the avatar's own): applied by name
+    #: once the items are on
+    item_materials: dict[str, tuple[SRGBA | None, float | None]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not (
             self.bone_scales
             or self.materials
+            or self.item_materials
             or self.morphs
             or self.take_off
             or any(v is not None for v in self.items.values())
@@ -201,7 +205,10 @@ def plan_edits(doc: Document, meta: BaseModel, info: VrmInfo, *, need_items: boo
         return plan
     wanted = _supermesh_wanted(doc, meta) if isinstance(meta, SupermeshMetadata) else _vrm_wanted(meta)
     _plan_bones(doc, wanted.bones, info, plan)
-    _plan_materials(doc, wanted, plan)
+    # a material the avatar lacks may belong to a worn item (checked once it is on); the live
+    # preview (need_items=False) tints whatever its scene has
+    wears = bool(wanted.hair or wanted.clothing or wanted.attachments)
+    _plan_materials(doc, wanted, plan, defer_unknown=wears or not need_items)
     for key, weights in wanted.morphs.items():
         for name, weight in weights.items():
             found = find_morph(doc, name)
@@ -246,15 +253,18 @@ def _plan_bones(doc: Document, bones: dict[str, BoneTransform], info: VrmInfo, p
         plan.bone_scales[node] = transform.factors()
 
 
-def _plan_materials(doc: Document, wanted: Wanted, plan: EditPlan) -> None:
+def _plan_materials(doc: Document, wanted: Wanted, plan: EditPlan, *, defer_unknown: bool) -> None:
     for name, edit in wanted.materials.items():
         found = material_indices(doc, name)
+        tint_rgba = parse_hex_color(edit.tint) if edit.tint else None
+        if not found and defer_unknown:
+            plan.item_materials[name] = (tint_rgba, edit.roughness)
+            continue
         if not found:
             known = ", ".join(sorted({str(m.get("name")) for m in doc.items("materials")})) or "none"
             raise InvalidInputError(
                 f"materials.{name}: this avatar has no material called {name!r} (it has: {known})"
             )
-        tint_rgba = parse_hex_color(edit.tint) if edit.tint else None
         for i in found:
             plan.materials[i] = (tint_rgba, edit.roughness)
     if wanted.skin_tone:
@@ -287,12 +297,18 @@ def apply_plan(doc: Document, plan: EditPlan, items: ItemSource | None = None) -
             added += _apply_slot(doc, slot, wanted, items)
     _fit_items(doc, added, plan.item_morphs)
     # a tint names a material: an item's material of that name (the new hair's Hair_00_HAIR)
-    # takes it too, as the live preview shows it
+    # takes it too, as the live preview shows it; and the worn items' own materials take theirs
+    by_name |= plan.item_materials
     mats = doc.items("materials")
-    _apply_materials(
-        doc,
-        {i: by_name[n] for i in range(authored, len(mats)) if (n := str(mats[i].get("name", i))) in by_name},
-    )
+    worn = {i: str(mats[i].get("name", i)) for i in range(authored, len(mats))}
+    _apply_materials(doc, {i: by_name[n] for i, n in worn.items() if n in by_name})
+    missing = [n for n in plan.item_materials if n not in worn.values()]
+    if missing:
+        known = ", ".join(sorted({str(m.get("name")) for m in mats})) or "none"
+        raise InvalidInputError(
+            f"materials.{missing[0]}: neither this avatar nor what it wears has a material called "
+            f"{missing[0]!r} (there are: {known})"
+        )
 
 
 def _apply_materials(doc: Document, edits: dict[int, tuple[SRGBA | None, float | None]]) -> None:

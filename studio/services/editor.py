@@ -276,7 +276,9 @@ def apply_to_scene(
     meta = parse_metadata(data, avatar_type)
     source = doc if doc is not None else _scene_document(scene)
     plan = plan_edits(source, meta, parse_vrm(source), need_items=False)
-    for name, (srgb, _roughness) in plan.material_edits_by_name(source).items():
+    scene_names = {m.name for m in getattr(scene, "materials", [])}
+    worn = {n: e for n, e in plan.item_materials.items() if n in scene_names}  # items being dressed: later
+    for name, (srgb, _roughness) in (plan.material_edits_by_name(source) | worn).items():
         if srgb is not None:
             scene.set_material_color(
                 name, [*(srgb_to_linear(c) for c in srgb[:3]), srgb[3] if len(srgb) > 3 else 1.0]

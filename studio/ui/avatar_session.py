@@ -19,6 +19,7 @@ from typing import Any
 from studio.domain.errors import CancelledError, StudioError
 from studio.domain.supermesh import BODY_MORPHS, FACE_MORPHS
 from studio.fsutil import write_atomic
+from studio.gltf.functions._lookup import linear_to_srgb
 from studio.render.scene import Scene, build_scene
 from studio.services.edit_plan import built_with
 from studio.services.editor import AvatarEditor
@@ -75,6 +76,8 @@ class AvatarSession:
     inventory: list[Any] = field(default_factory=list)
     #: why the preview could not show the saved items (empty when it could)
     scene_note: str = ""
+    #: the worn items' own materials (not the avatar's) -> their authored colour (#rrggbb)
+    item_colors: dict[str, str] = field(default_factory=dict)
 
     @property
     def can_modify(self) -> bool:
@@ -88,10 +91,35 @@ class AvatarSession:
     def licence_text(self) -> str:
         return str(self.editor.licence.reason)
 
+    def note_item_colors(self) -> None:
+        """Main thread, as soon as a scene is in place and before any override: remember the
+        colours the worn items' materials were authored with (the tint editor's baseline)."""
+        own = set(self.materials)
+        self.item_colors = {
+            m.name: "#" + "".join(f"{round(linear_to_srgb(c) * 255):02x}" for c in m.base_color[:3])
+            for m in self.scene.materials
+            if m.name not in own
+        }
+
+    def tintable(self) -> list[str]:
+        """Every material the Tints tab offers: the avatar's own, then those of what it wears."""
+        return _unique([*self.materials, *self.item_colors])
+
+    def output_metadata(self, edits: dict[str, Any]) -> dict[str, Any]:
+        """The edits to save or export: tints of items no longer worn are dropped (they would name
+        a material the avatar does not have)."""
+        out = copy.deepcopy(edits)
+        materials = out.get("materials")
+        if isinstance(materials, dict):
+            keep = set(self.tintable())
+            out["materials"] = {k: v for k, v in materials.items() if k in keep}
+        return out
+
     def preview_metadata(self, edits: dict[str, Any]) -> dict[str, Any]:
         """The edits over the baseline: every override spelled out, so removing an edit (undo)
         puts the file's value back. A supermesh keeps its own shape (its ``base`` tells it apart)."""
         merged = copy.deepcopy(self.baseline)
+        merged.setdefault("materials", {}).update({n: {"tint": c} for n, c in self.item_colors.items()})
         for key, value in edits.items():
             if isinstance(value, dict) and isinstance(merged.get(key), dict):
                 merged[key].update(value)

@@ -140,3 +140,28 @@ def test_a_second_top_replaces_the_first_and_undo_restores_it(make_main_window, 
     assert rows["tops-tshirt-01"].checkState() == Qt.CheckState.Checked
     pane.save()  # the plan accepts what the UI saves (two tops would be refused)
     assert window.undo.isClean(), pane.message.text()
+
+
+def test_worn_clothes_can_be_tinted_and_undo_or_taking_them_off_puts_it_back(
+    make_main_window, make_studio
+) -> None:
+    studio = make_studio()
+    window = make_main_window(studio)
+    pane = _open_new_supermesh(window)
+    shirt = "Tops_tops_tshirt_01_CLOTH"
+    # model -> view: the Tints tab lists the starter outfit's materials after the avatar's own
+    assert shirt in pane.tints.swatches and "Body_00_SKIN" in pane.tints.swatches
+    authored = next(m for m in window.preview.scene.materials if m.name == shirt).base_color
+    pane.tints.pick(shirt, "#ff0000")  # view -> model -> preview
+    tinted = next(m for m in window.preview.scene.materials if m.name == shirt).base_color
+    assert tinted[0] > 0.9 and tinted[1] < 0.05
+    window.undo.undo()
+    assert next(m for m in window.preview.scene.materials if m.name == shirt).base_color == authored
+    window.undo.redo()
+    _rows(pane)["tops-hoodie-02"].setCheckState(Qt.CheckState.Checked)  # the t-shirt comes off
+    assert shirt not in pane.tints.swatches
+    pane.save()  # the shirt's tint is not saved: the avatar no longer wears it
+    assert window.undo.isClean(), pane.message.text()
+    saved = studio.wardrobe.list(studio.identity())[0]
+    assert shirt not in saved.metadata.get("materials", {})
+    assert "tops-hoodie-02" in saved.metadata["clothing"]

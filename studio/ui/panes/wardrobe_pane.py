@@ -377,7 +377,8 @@ class WardrobePane(QWidget):
         self.entry, self.session = entry, session
         self.undo.clear()
         self.edits.reset(dict(entry.metadata or {}))
-        self.tints.set_materials(session.materials)
+        session.note_item_colors()
+        self.tints.set_materials(session.tintable())
         self.body.set_keys([f"bodyMorphs/{n}" for n in session.body_morphs])
         self.face.set_keys([f"faceMorphs/{n}" for n in session.face_morphs])
         self.bones.set_keys(session.bones)
@@ -403,6 +404,8 @@ class WardrobePane(QWidget):
 
     def _dressed(self, session: AvatarSession) -> None:
         if session is self.session:
+            session.note_item_colors()
+            self.tints.set_materials(session.tintable())
             self.scene_replaced.emit(session)
 
     def editable(self) -> bool:
@@ -421,6 +424,8 @@ class WardrobePane(QWidget):
         if self.entry is None:
             return
         entry, metadata = self.entry, self.edits.metadata()
+        if self.session is not None:
+            metadata = self.session.output_metadata(metadata)
         self._run(
             "Saving…",
             lambda ctx: self.services.wardrobe.update(
@@ -436,9 +441,10 @@ class WardrobePane(QWidget):
         self.message.setText("Saved.")  # after refresh, which clears the message line
 
     def export_to(self, folder: Path, formats: tuple[str, ...] = EXPORT_FORMATS) -> None:
-        session, metadata = self.session, self.edits.metadata()
+        session = self.session
         if session is None:
             return
+        metadata = session.output_metadata(self.edits.metadata())
         self._run(
             "Exporting…",
             lambda ctx: export_files(session, metadata, Path(folder), formats, ctx.progress, ctx.cancelled),

@@ -69,6 +69,8 @@ def test_bad_keys_refused_naming_them() -> None:
     editor = AvatarEditor.open(VRM1)
     with pytest.raises(InvalidInputError, match=r"boneTransforms\.tail"):
         editor.apply({"boneTransforms": {"tail": {"y": 2.0}}})
+    with pytest.raises(InvalidInputError, match=r"materials\.velvet: this avatar has no material"):
+        editor.apply({"materials": {"velvet": {"tint": "#ff0000"}}})
     with pytest.raises(InvalidInputError, match=r"bodyMorphs\.belly"):
         editor.apply({"bodyMorphs": {"belly": 0.5}})
     with pytest.raises(InvalidInputError, match=r"hair: items cannot be equipped"):

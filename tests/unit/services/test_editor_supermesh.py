@@ -152,3 +152,21 @@ def test_a_file_without_its_build_record_reads_plain_weights() -> None:
     editor = AvatarEditor.open(pack_glb(doc.json, doc.bin), avatar_type="supermesh")
     editor.apply({"base": "masculine", "bodyMorphs": {"belly": 0.3}})
     assert {m.name: m.weight for m in editor.morphs()}["belly"] == pytest.approx(0.3)
+
+
+def test_worn_items_take_their_own_tints_and_unknown_names_are_refused(
+    supermesh: bytes, items: BuiltinItems
+) -> None:
+    """A tint may name a worn item's material (the jeans); one that neither the avatar nor what it
+    wears has is refused by name, so a typo is never silently dropped."""
+    editor = _open(supermesh, items)
+    jeans = "Bottoms_bottoms_jeans_01_CLOTH"
+    editor.apply({**BUILT, "clothing": [*BUILT["clothing"], "bottoms-jeans-01"],
+                  "materials": {jeans: {"tint": "#ff0000"}}})  # fmt: skip
+    mats = {str(m.get("name")): m for m in editor.document.items("materials")}
+    assert jeans in mats
+    red = mats[jeans]["pbrMetallicRoughness"]["baseColorFactor"]
+    assert red[0] > 0.9 and red[1] < 0.05 and red[2] < 0.05
+    with pytest.raises(InvalidInputError, match=r"materials\.Shoes_x_CLOTH: neither this avatar nor what it wears"):
+        editor.apply({**BUILT, "clothing": [*BUILT["clothing"], "bottoms-jeans-01"],
+                      "materials": {"Shoes_x_CLOTH": {"tint": "#ff0000"}}})  # fmt: skip
