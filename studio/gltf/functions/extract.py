@@ -3,7 +3,8 @@
 The item keeps the mesh, its materials and textures, and the skeleton it needs (its joints and
 their ancestors, with the avatar's names and rest transforms), so :func:`equip` can put it on any
 avatar whose bones carry the same names (VRoid ``J_Bip_*`` or VRM humanoid). VRM extensions are not
-copied: an item is plain glTF, and like any glTF asset it faces +Z, so an item taken from a VRM 0.x
+copied: an item is plain glTF (its spring bones ride in ``asset.extras.VRMC_springBone``, see
+:mod:`._extract_springs`), and like any glTF asset it faces +Z, so an item taken from a VRM 0.x
 avatar (which faces -Z) is turned half way round (:func:`equip` turns it back for 0.x avatars).
 With ``remove`` the mesh node is also taken off the avatar (:func:`unequip`).
 """
@@ -15,6 +16,7 @@ from typing import Any
 from studio.gltf.document import Document
 from studio.gltf.export.runtime import VRM_EXTENSIONS, strip_vrm
 from studio.gltf.export.source import copy_document
+from studio.gltf.functions._extract_springs import mesh_springs, spring_node_refs
 from studio.gltf.functions._joints import studio_tag
 from studio.gltf.functions._slots import remove_mesh_node
 from studio.gltf.functions.equip import unequip
@@ -41,7 +43,9 @@ def extract(doc: Document, node: int, *, slot: str = "", item: str = "", remove:
         raise ValueError(f"node {node} carries no mesh")
     facing_back = parse_vrm(doc).version == "0.x"
     out = copy_document(doc)
-    keep = _ancestor_closed(out, {node, *[int(j) for j in _skin_joints(out, node)]})
+    springs = mesh_springs(out, node)  # before the VRM data goes (0.x: adds tail nodes to out)
+    wanted = {node, *[int(j) for j in _skin_joints(out, node)], *spring_node_refs(springs or {"springs": []})}
+    keep = _ancestor_closed(out, wanted)
     tree = out.json
     for i, other in enumerate(out.items("nodes")):
         if i != node:
@@ -52,8 +56,13 @@ def extract(doc: Document, node: int, *, slot: str = "", item: str = "", remove:
     strip_vrm(out)
     for ext in [n for n in tree.get("extensionsUsed", []) if n in VRM_EXTENSIONS]:
         tree["extensionsUsed"].remove(ext)
+    if springs:  # parked where remove_nodes renumbers node references, moved to extras below
+        tree.setdefault("extensions", {})["VRMC_springBone"] = springs
     prune(out, compact=False)
     remove_nodes(out, set(range(len(out.items("nodes")))) - keep)
+    springs = tree.get("extensions", {}).pop("VRMC_springBone", None)
+    if not tree.get("extensions", True):
+        del tree["extensions"]
     new_index = sorted(keep).index(node)
     tag: dict[str, Any] = {"slot": slot, "item": item} if slot else {}
     if tag:
@@ -63,6 +72,8 @@ def extract(doc: Document, node: int, *, slot: str = "", item: str = "", remove:
     prune(out)
     _tidy_extensions(out)
     tree["asset"] = {"version": "2.0", "generator": "Avatar Studio extract"}
+    if springs:
+        tree["asset"]["extras"] = {"VRMC_springBone": springs}
     out.name = f"{item or 'item'}.glb"
     if remove and studio_tag(nodes[node]).get("slot"):
         unequip(doc, node)

@@ -122,3 +122,32 @@ def test_unequip_detaches(sample) -> None:
     unequip(avatar, node)
     assert node not in avatar.json["scenes"][0]["nodes"]
     assert avatar.json["nodes"][node]["extras"]["studio"]["detached"] is True
+
+
+@pytest.mark.parametrize("version", ["vrm1", "vrm0"])
+def test_extracted_hair_takes_its_springs_and_they_swing_on_the_next_avatar(version: str) -> None:
+    """Hair pulled out of a VRM 1.0 or 0.x avatar carries its chains (and the colliders they
+    bounce off) as asset.extras.VRMC_springBone; equipped on another avatar they become springs."""
+    from studio.domain.supermesh import parse_supermesh
+    from studio.gltf.functions._springs import item_springs
+    from studio.services.make_avatar import avatar_bytes
+
+    donor = read_glb(avatar_bytes(parse_supermesh({"base": "feminine"}), version, name="donor"))
+    item = extract(donor, find_mesh_node(donor, "Hair"), slot="hair", item="donor-hair")
+    item = read_glb(pack_glb(item.json, item.bin))
+    springs = item_springs(item)
+    assert springs is not None and validate(item).ok
+    nodes = item.json["nodes"]
+    first = [str(nodes[j["node"]]["name"]) for j in springs["springs"][0]["joints"]]
+    assert first[:3] == ["J_Sec_Hair1_01", "J_Sec_Hair1_02", "J_Sec_Hair1_03"]
+    assert len(springs["springs"]) == 15 and springs.get("colliders")  # every hair chain, + the head's
+    assert all(0 <= k["node"] < len(nodes) for k in springs["colliders"])
+    wearer = read_glb(avatar_bytes(parse_supermesh({"base": "masculine"}), "vrm1", name="wearer"))
+    before = len(wearer.extension("VRMC_springBone")["springs"])
+    equip(wearer, item, slot="hair", item="donor-hair")
+    chains = wearer.extension("VRMC_springBone")["springs"]
+    carried = [c for c in chains if str(c.get("name", "")).startswith("donor-hair")]
+    assert before > 0 and len(carried) == 15 and chains == carried  # its own hair's chains went with it
+    wearer_nodes = wearer.json["nodes"]
+    assert str(wearer_nodes[carried[0]["joints"][0]["node"]]["name"]).startswith("J_Sec_Hair1_01")
+    assert validate(read_glb(export_source(wearer, baseline=set()))).ok
