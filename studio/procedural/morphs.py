@@ -38,8 +38,10 @@ def _total(items: Iterable[np.ndarray]) -> np.ndarray:
     return np.sum(list(items), axis=0)
 
 
-def _side(pos: np.ndarray) -> np.ndarray:
-    return np.column_stack([np.sign(pos[:, 0]), np.zeros(len(pos)), np.zeros(len(pos))])
+def _side(pos: np.ndarray, soft: float) -> np.ndarray:
+    """Outwards along x, easing to nothing at the midline over ``soft`` metres: a hard sign() moved
+    the two sides of the chin or crotch through each other at -1 and folded the skin there."""
+    return np.column_stack([np.tanh(pos[:, 0] / soft), np.zeros(len(pos)), np.zeros(len(pos))])
 
 
 def _band(y: np.ndarray, centre: float, width: float) -> np.ndarray:
@@ -80,9 +82,9 @@ def body_fields(s: Surface, heads: dict[str, np.ndarray], scale: float) -> dict[
         "chest_size": np.outer(chest * 0.03, [0.0, -0.15, 1.0]),
         "weight": along_normal(0.006 + 0.012 * torso + 0.006 * limbs + 0.015 * belly),
         "calf_size": along_normal(0.01 * s.mask("LowerLeg") * _band(p[:, 1], calf_y, 0.08 * scale)),
-        "hip_width": _side(p) * (0.022 * hips_band)[:, None],
+        "hip_width": _side(p, 0.04 * scale) * (0.022 * hips_band)[:, None],
         "waist_size": along_normal(0.02 * _band(p[:, 1], waist_y, 0.06 * scale) * torso),
-        "shoulder_width": _side(p) * (0.015 * shoulders)[:, None],
+        "shoulder_width": _side(p, 0.03 * scale) * (0.015 * shoulders)[:, None],
         "belly": np.outer(belly * 0.035, [0.0, -0.1, 1.0]),
         "glute_size": np.outer(glutes * (p[:, 2] < 0) * 0.025, [0.0, 0.0, -1.0]),
         "thigh_size": along_normal(0.012 * s.mask("UpperLeg")),
@@ -106,7 +108,7 @@ def face_fields(s: Surface, f: FaceLayout) -> dict[str, np.ndarray]:
     mouth_g = gaussian(p, f.mouth, hr * np.array([0.3, 0.12, 0.25]))
     nose_g = gaussian(p, f.nose + np.array([0, hr * 0.06, 0]), hr * np.array([0.15, 0.25, 0.3]))
     fields = {
-        "jaw_width": _side(p) * (0.1 * hr * below_mouth * skin)[:, None],
+        "jaw_width": _side(p, 0.15 * hr) * (0.1 * hr * below_mouth * skin)[:, None],
         "lip_fullness": np.outer(mouth_g * 0.06 * hr * front * skin, [0, 0, 1]),
         "eye_size": (p - eye_c) * 0.3 * eye,
         "nose_size": (p - f.nose) * (0.35 * nose_g * skin)[:, None],
@@ -122,9 +124,9 @@ def face_fields(s: Surface, f: FaceLayout) -> dict[str, np.ndarray]:
             _total(gaussian(p, b, hr * np.array([0.3, 0.12, 0.3])) for b in f.brows) * 0.06 * hr * skin,
             [0, 1, 0],
         ),
-        "eye_spacing": _side(p) * 0.06 * hr * eye,
+        "eye_spacing": _side(p, 0.02 * hr) * 0.06 * hr * eye,
         "face_width": np.column_stack([rel[:, 0] * 0.08 * front * skin, np.zeros(len(p)), np.zeros(len(p))]),
-        "mouth_width": _side(p)
+        "mouth_width": _side(p, 0.05 * hr)
         * (_total(gaussian(p, c, hr * 0.15) for c in corners) * 0.06 * hr * skin)[:, None],
         "forehead_height": np.outer(
             np.clip((rel[:, 1] - hr * 0.3) / (hr * 0.8), 0, 1) * 0.08 * hr * skin, [0, 1, 0]

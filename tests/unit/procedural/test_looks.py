@@ -247,3 +247,23 @@ def test_hair_items_carry_spring_joints_that_equip_can_ignore() -> None:
     copied = {n for n in names if n.startswith(ITEM_HAIR_JOINTS)}
     assert len(added) == 1 and len(avatar.items("nodes")) == before + 1 + len(copied)
     assert not {n["name"] for n in avatar.items("nodes")[:before]} & {n for n in names if "Sec" in n}
+
+
+@pytest.mark.parametrize("morph", ["jaw_width", "hip_width", "shoulder_width", "mouth_width"])
+def test_width_sliders_at_either_end_never_push_one_side_through_the_other(
+    feminine: AvatarModel, morph: str
+) -> None:
+    """At -1 a width morph used to move the midline's two sides past each other (a crease under
+    the lip at jaw_width -1): every vertex must stay on its own side of x = 0."""
+    seen = 0
+    for mesh in feminine.meshes:
+        if morph not in mesh.morph_names:
+            continue
+        t = mesh.morph_names.index(morph)
+        for prim in mesh.primitives:
+            x, dx = prim.positions[:, 0], prim.morphs[t][:, 0]
+            for weight in (-1.0, 1.0):
+                moved = x + weight * dx
+                assert np.all(moved * x >= -1e-12), (morph, weight)
+            seen += int(np.count_nonzero(dx))
+    assert seen > 0
