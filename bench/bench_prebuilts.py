@@ -65,9 +65,12 @@ def timed_build(src: Path, out: Path, workers: int | None) -> tuple[float, objec
     elapsed, own = time.perf_counter() - started, time.process_time() - own
     busy2, total2 = machine_jiffies()
     machine = (busy2 - busy) / max(1, total2 - total) * default_workers()
+    built = [i for i in report.items if i.status == "built"]
+    item_cpu = sum(i.cpu_seconds for i in built)
+    per_item = f"; items {item_cpu / max(1, len(built)) * 1000:.0f} CPU-ms each" if built else ""
     print(
-        f"  ({elapsed:.1f} s: this process {own:.1f} CPU-s; whole machine {machine:.2f} of "
-        f"{default_workers()} cores busy, all processes)"
+        f"  workers={report.workers}: {elapsed:.2f} s; this process {own:.1f} CPU-s{per_item}; "
+        f"whole machine {machine:.2f} of {default_workers()} cores busy (all processes)"
     )
     if not report.ok:
         failed = [(i.id, i.message) for i in report.items if i.status == "failed"]
@@ -97,15 +100,19 @@ def main() -> int:
         size = make_sources(src, args.count, args.heavy)
         print(f"sources: {args.count} VRM files, {size / 2**20:.1f} MB; cores usable: {default_workers()}")
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        serials, parallels = [], []
+        serials, parallels, serial_cores = [], [], []
         for round_ in range(args.rounds):  # interleaved, so a burst of other work hits both alike
-            serials.append(timed_build(src, Path(tmp) / f"serial-{round_}", 1)[0])
+            elapsed, report = timed_build(src, Path(tmp) / f"serial-{round_}", 1)
+            serials.append(elapsed)
+            serial_cores.append(sum(i.cpu_seconds for i in report.items) / elapsed)  # type: ignore[attr-defined]
             elapsed, report = timed_build(src, Path(tmp) / f"parallel-{round_}", workers)
             parallels.append(elapsed)
         serial, parallel = min(serials), min(parallels)
+        used = serial_cores[serials.index(serial)]
         print(
             f"serial   (workers=1): best {serial:6.2f} s of {_times(serials)}"
-            f"  ({serial / args.count * 1000:.0f} ms per item)"
+            f"  ({serial / args.count * 1000:.0f} ms per item; its threads kept {used:.2f} cores busy,"
+            f" so {default_workers()} cores can run at most {default_workers() / used:.2f}x faster)"
         )
         print(f"parallel (workers={report.workers}): best {parallel:6.2f} s of {_times(parallels)}")  # type: ignore[attr-defined]
         print(

@@ -10,7 +10,9 @@ preview of a slightly broken file is more useful than none (validation reports t
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,6 +22,7 @@ from PIL import Image
 from studio.gltf.document import Document
 from studio.gltf.limits import DEFAULT_LIMITS, Limits
 from studio.render.model import ALPHA_BLEND, ALPHA_MASK, ALPHA_OPAQUE, Material
+from studio.threads import image_threads
 
 MTOON0 = "VRM/MToon"
 
@@ -103,7 +106,8 @@ def decode_images(
 ) -> tuple[dict[int, np.ndarray], list[str]]:
     """Decode images ``wanted`` to RGBA uint8 arrays (bottom row first is NOT applied: glTF UV
     (0, 0) is the top-left, which is also the first row here). ``max_size`` downsizes larger images
-    (thumbnails do not need 2048² textures). Two threads: Pillow releases the GIL while decoding."""
+    (thumbnails do not need 2048² textures). On :func:`~studio.threads.image_threads` threads (two by
+    default): Pillow releases the GIL while decoding."""
     images = doc.items("images")
     todo = sorted(i for i in wanted if 0 <= i < len(images))
     warnings: list[str] = []
@@ -115,9 +119,26 @@ def decode_images(
             warnings.append(f"image {i} is drawn untextured: {exc}")
             return None
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=image_threads()) as pool:
         results = list(pool.map(one, todo))
     return {i: arr for i, arr in zip(todo, results, strict=True) if arr is not None}, warnings
+
+
+def image_keys(
+    doc: Document, decoded: Iterable[int], max_size: int | None, limits: Limits
+) -> dict[int, bytes]:
+    """A digest of each decoded image's file bytes (and the size cap): equal keys, equal pixels.
+    The preview keeps a texture on the GPU across scenes with the same key (an equip rebuilds the
+    scene from the same file: its textures need not be uploaded again)."""
+    images = doc.items("images")
+    out = {}
+    for i in decoded:
+        try:
+            data = _image_bytes(doc, images[i], limits)
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            continue
+        out[i] = hashlib.blake2b(data, digest_size=16, person=str(max_size or 0).encode()[:16]).digest()
+    return out
 
 
 def _decode(doc: Document, image: dict[str, Any], max_size: int | None, limits: Limits) -> np.ndarray:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Generator
@@ -26,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.domain.errors import CancelledError, InvalidInputError, StudioError
+from studio.domain.errors import CancelledError, InvalidInputError
 from studio.fsutil import write_atomic
 
 #: bump when the exporter's output changes for the same input, so every item is rebuilt once
@@ -62,6 +61,7 @@ class ItemReport:
     validation: dict[str, dict[str, Any]] = field(default_factory=dict)
     message: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the building process's CPU time, all threads (not in the catalogue)
 
     @property
     def size_bytes(self) -> int:
@@ -187,14 +187,24 @@ def _run(
 ) -> Generator[ItemReport, None, None]:
     if not todo:
         return
-    if workers == 1:
+    from studio.services import prebuilt_worker as worker
+
+    if workers == 1:  # in this process, with its default threads (the same rule's answer for 1)
         for source, digest in todo:
             _check_cancel(cancel)
-            yield build_one(source, digest, str(out), preset)
+            yield worker.build_one(source, digest, str(out), preset)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=_worker_init)
+    threads = worker.threads_per_worker(workers, default_workers())
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=worker.mp_context(),
+        initializer=worker.worker_init,
+        initargs=(threads,),
+    )
+    # largest sources first, so the last item to finish is a small one (less time with idle cores)
+    ordered = sorted(todo, key=lambda pair: pair[0].path.stat().st_size, reverse=True)
     futures: dict[Future[ItemReport], PrebuiltSource] = {
-        pool.submit(build_one, source, digest, str(out), preset): source for source, digest in todo
+        pool.submit(worker.build_one, source, digest, str(out), preset): source for source, digest in ordered
     }
     digests = {source.id: digest for source, digest in todo}
     pending = set(futures)
@@ -223,98 +233,6 @@ def _result(future: Future[ItemReport], source: PrebuiltSource, digest: str) -> 
             name=source.id,
             message="the worker process building it died (out of memory or a crash)",
         )
-
-
-def _mp_context() -> Any:
-    """``forkserver`` on Linux: workers fork from a clean server process that has the exporter
-    imported, so they start fast and never inherit the caller's threads or OpenGL context (the UI
-    and the test run hold one; a forked EGL context is unusable). ``spawn`` elsewhere."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(
-            [
-                "studio.services.prebuilts",
-                "studio.services.export",
-                "studio.render.thumbnail",
-                "studio.gltf.validate",
-            ]
-        )
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _worker_init() -> None:
-    """One core per worker: Mesa's llvmpipe otherwise starts a rasteriser thread per core in every
-    worker (N workers x N threads fighting for N cores). Set before the worker's EGL context exists."""
-    os.environ.setdefault("LP_NUM_THREADS", "1")
-
-
-def build_one(source: PrebuiltSource, digest: str, out_dir: str, preset: str) -> ItemReport:
-    """Export one source and validate what was written. Runs in a worker process; never raises
-    for a bad source (the item is reported as failed with the reason)."""
-    started = time.perf_counter()
-    item = ItemReport(source.id, "built", digest, name=source.id)
-    try:
-        _export_one(source, item, Path(out_dir), preset)
-    except StudioError as exc:
-        item.status, item.message = "failed", str(exc)
-    except Exception as exc:  # one broken file must not stop the batch; the message names the cause
-        item.status, item.message = "failed", f"unexpected error ({type(exc).__name__}: {exc})"
-    item.seconds = time.perf_counter() - started
-    return item
-
-
-def _export_one(source: PrebuiltSource, item: ItemReport, out: Path, preset: str) -> None:
-    from studio.services.export import export_avatar, read_metadata_file
-
-    metadata = read_metadata_file(source.metadata_path) if source.metadata_path else {}
-    item.name = str(metadata.pop("name", source.id))
-    item.kind = str(metadata.pop("kind", "avatar"))
-    if item.kind not in KINDS:
-        raise InvalidInputError(
-            f"{source.metadata_path}: kind {item.kind!r} is not one of {', '.join(KINDS)}"
-        )
-    item.metadata = metadata
-    result = export_avatar(source.path, out, metadata=metadata, preset=preset, avatar_id=source.id)
-    for kind, path in (("glb", result.glb), ("vrm", result.vrm), ("webp", result.webp)):
-        if path is not None:
-            item.files[kind] = _file_entry(Path(path), out)
-    item.validation = _validate_outputs(result.glb, result.vrm)
-    failing = [k for k, v in item.validation.items() if v["errors"]]
-    if failing:
-        first = item.validation[failing[0]]["messages"][:1]
-        item.status = "failed"
-        item.message = f"the exported {'/'.join(failing)} does not validate" + (
-            f": {first[0]}" if first else ""
-        )
-
-
-def _validate_outputs(glb: Path, vrm: Path | None) -> dict[str, dict[str, Any]]:
-    """Validate the files as written (read back from disk, not the bytes in memory)."""
-    from studio.gltf.io import load
-    from studio.gltf.validate import validate
-
-    report = {}
-    for kind, path in (("glb", glb), ("vrm", vrm)):
-        if path is None:
-            continue
-        result = validate(load(path))
-        shown = [*result.errors, *result.warnings][:MAX_MESSAGES]
-        report[kind] = {
-            "errors": result.counts.get("error", 0),
-            "warnings": result.counts.get("warning", 0),
-            "messages": [f"{i.severity} {i.code}: {i.message}" for i in shown],
-        }
-    return report
-
-
-def _file_entry(path: Path, root: Path) -> dict[str, Any]:
-    data = path.read_bytes()
-    return {
-        "path": path.relative_to(root).as_posix(),
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
 
 
 def _outputs_present(out: Path, entry: dict[str, Any]) -> bool:
@@ -347,6 +265,7 @@ def _write_catalogue(out: Path, items: list[ItemReport]) -> None:
     for item in items:
         row = asdict(item)
         row.pop("seconds")
+        row.pop("cpu_seconds")
         if row["status"] == "skipped":
             row["status"] = "built"  # the catalogue records the last build's outcome
         rows.append(row)

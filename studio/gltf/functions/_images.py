@@ -13,6 +13,7 @@ from studio.domain.errors import CancelledError
 from studio.gltf.document import Document
 from studio.gltf.functions._buffer import BinAppender
 from studio.gltf.images import decode_image
+from studio.threads import image_threads
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -79,11 +80,12 @@ def transcode_all(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> dict[int, Encoded]:
-    """Run ``jobs[image](bytes)`` on two threads (Pillow releases the GIL while coding images) and
-    swap each result into the document; returns what changed."""
+    """Run ``jobs[image](bytes)`` on :func:`~studio.threads.image_threads` threads (two by default:
+    Pillow releases the GIL while coding images) and swap each result into the document; returns
+    what changed."""
     sources = {i: image_bytes(doc, i) for i in jobs}
     done: dict[int, Encoded] = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=image_threads()) as pool:
         futures = {i: pool.submit(jobs[i], data) for i, data in sources.items() if data is not None}
         for n, (index, future) in enumerate(futures.items(), start=1):
             if cancel is not None and cancel():

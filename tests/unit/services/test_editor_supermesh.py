@@ -167,6 +167,7 @@ def test_worn_items_take_their_own_tints_and_unknown_names_are_refused(
     assert jeans in mats
     red = mats[jeans]["pbrMetallicRoughness"]["baseColorFactor"]
     assert red[0] > 0.9 and red[1] < 0.05 and red[2] < 0.05
-    with pytest.raises(InvalidInputError, match=r"materials\.Shoes_x_CLOTH: neither this avatar nor what it wears"):
+    refused = r"materials\.Shoes_x_CLOTH: neither this avatar nor what it wears"
+    with pytest.raises(InvalidInputError, match=refused):
         editor.apply({**BUILT, "clothing": [*BUILT["clothing"], "bottoms-jeans-01"],
                       "materials": {"Shoes_x_CLOTH": {"tint": "#ff0000"}}})  # fmt: skip
