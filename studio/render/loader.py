@@ -10,9 +10,10 @@ from studio.gltf.accessors import read_accessor
 from studio.gltf.document import Document
 from studio.gltf.errors import GltfError
 from studio.gltf.limits import Limits
-from studio.render.materials import decode_images, read_materials
+from studio.render.locality import reorder
+from studio.render.materials import decode_images, image_keys, read_materials
 from studio.render.meshes import read_meshes
-from studio.render.model import Expression, MorphBind, Node, Skin
+from studio.render.model import ALPHA_BLEND, Expression, MorphBind, Node, Skin
 from studio.render.scene import Scene
 
 
@@ -35,10 +36,24 @@ def load_scene(doc: Document, *, max_texture_size: int | None, limits: Limits) -
         skins=read_skins(doc, len(nodes)),
         images=images,
         warnings=warnings,
+        image_keys=image_keys(doc, images, max_texture_size, limits),
     )
     _check_references(scene)
     _add_vrm(doc, scene)
+    _shading_order(scene)
     return scene
+
+
+def _shading_order(scene: Scene) -> None:
+    """Triangles and vertices in the order software OpenGL shades fastest (:mod:`locality`).
+    Blended primitives keep the file's triangle order: artists layer transparent parts by it."""
+    for mesh in scene.meshes:
+        for prim in mesh.primitives:
+            blended = 0 <= prim.material < len(scene.materials) and (
+                scene.materials[prim.material].alpha_mode == ALPHA_BLEND
+            )
+            if not blended:
+                reorder(prim)
 
 
 def read_nodes(doc: Document) -> list[Node]:

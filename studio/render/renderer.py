@@ -97,12 +97,16 @@ class Renderer:
         self.upload_step(None)
 
     def begin_upload(self, scene: Scene) -> None:
-        """Replace the previous scene and queue ``scene``'s GPU resources for :meth:`upload_step`."""
-        self.release_scene()
+        """Replace the previous scene and queue ``scene``'s GPU resources for :meth:`upload_step`.
+        Textures of the previous scene with the same image key (the same file bytes) are kept:
+        a scene rebuilt to wear other items shows its textures from the first frame."""
+        kept = self._reusable(scene)
+        self.release_scene(keep=kept)
         self.scene = scene
+        self._images.update(kept)
         self._queue.extend((False, partial(self._upload_mesh, n, m)) for n, m in scene.mesh_instances())
         self._queue.append((False, self._geometry_done))
-        for index in sorted(scene.images):
+        for index in sorted(set(scene.images) - set(kept)):
             self._queue.append((True, partial(self._upload_image, index)))
             self._queue.append((True, partial(self._finish_image, index)))
 
@@ -204,11 +208,21 @@ class Renderer:
         self._bone_buffer.write(data.tobytes())
         self._bone_count = len(data)
 
-    def release_scene(self) -> None:
+    def _reusable(self, scene: Scene) -> dict[int, moderngl.Texture]:
+        """``scene``'s image index -> a finished texture of the current scene with the same key."""
+        if self.scene is None:
+            return {}
+        by_key = {self.scene.image_keys[i]: t for i, t in self._images.items() if i in self.scene.image_keys}
+        return {i: by_key[k] for i, k in scene.image_keys.items() if k in by_key and i in scene.images}
+
+    def release_scene(self, keep: dict[int, moderngl.Texture] | None = None) -> None:
+        """Free the scene's GPU resources, except the textures in ``keep``."""
+        kept = {id(t) for t in (keep or {}).values()}
         for gpus in self._prims.values():
             for g in gpus:
                 g.release()
-        for t in [*self._images.values(), *self._arriving.values(), *self._joint_tex.values()]:
+        textures = [*self._images.values(), *self._arriving.values(), *self._joint_tex.values()]
+        for t in {id(t): t for t in textures if id(t) not in kept}.values():  # each once
             t.release()
         if self._bone_vao is not None and self._bone_buffer is not None:
             self._bone_vao.release()

@@ -3,7 +3,9 @@
 Pure numpy; no OpenGL and no Qt. The 3D preview and the thumbnail renderer both draw a
 :class:`Scene`. Edits made while the user drags a slider (tint, morph weight, expression, bone
 scale/rotation, bones overlay) go through the ``set_*`` methods, which bump a revision counter per
-kind of change so :meth:`studio.render.renderer.Renderer.update` re-uploads only what changed.
+kind of change so :meth:`studio.render.renderer.Renderer.update` re-uploads only what changed. Setting
+a value it already has bumps nothing: the preview re-applies every override on each edit, and a
+pose revision re-skins every vertex (a tint or morph drag would otherwise cost a skin pass a frame).
 
 Overrides are preview state only: they never touch the Document. Saving an edit is the job of the
 transforms in ``studio.gltf`` (tint, transform bones, bake morphs).
@@ -41,6 +43,8 @@ class Scene:
     vrm_version: str | None = None
     expressions: dict[str, Expression] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: image index -> digest of its file bytes (equal keys: equal pixels; see materials.image_keys)
+    image_keys: dict[int, bytes] = field(default_factory=dict)
     bones_visible: bool = False
     revisions: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys((MATERIALS, MORPHS, POSE, BONES), 0)
@@ -69,6 +73,8 @@ class Scene:
         hits = [i for i, m in enumerate(self.materials) if material in (i, m.name)]
         if not hits:
             raise InvalidInputError(f"no material called {material!r}")
+        if all(self.materials[i].base_color == color[:4] for i in hits):
+            return len(hits)  # unchanged: no revision, no GPU work
         for i in hits:
             m, base = self.materials[i], self._base_colors[i]
             m.base_color = (color[0], color[1], color[2], color[3])
@@ -87,13 +93,17 @@ class Scene:
                 raise InvalidInputError(f"no mesh has a morph target {morph!r}")
         else:
             hits = [self._mesh_index(mesh)]
+        changed = False
         for mi in hits:
             names = self.meshes[mi].target_names
             ti = morph if isinstance(morph, int) else (names.index(morph) if morph in names else -1)
             if not 0 <= ti < len(names):
                 raise InvalidInputError(f"mesh {self.meshes[mi].name!r} has no morph target {morph!r}")
-            self._manual[mi][ti] = float(weight)
-        self.revisions[MORPHS] += 1
+            if self._manual[mi][ti] != np.float32(weight):
+                self._manual[mi][ti] = float(weight)
+                changed = True
+        if changed:
+            self.revisions[MORPHS] += 1
         return len(hits)
 
     def set_expression(self, name: str, weight: float) -> None:
@@ -101,19 +111,24 @@ class Scene:
         if name not in self.expressions:
             known = ", ".join(sorted(self.expressions)) or "none"
             raise InvalidInputError(f"no expression called {name!r} (this avatar has: {known})")
-        self._expr_weights[name] = float(weight)
-        self.revisions[MORPHS] += 1
+        if self._expr_weights.get(name, 0.0) != float(weight):
+            self._expr_weights[name] = float(weight)
+            self.revisions[MORPHS] += 1
 
     def set_node_scale(self, node: int, scale: Sequence[float]) -> None:
         self._check_node(node)
-        self._node_scale[node] = (float(scale[0]), float(scale[1]), float(scale[2]))
-        self.revisions[POSE] += 1
+        value = (float(scale[0]), float(scale[1]), float(scale[2]))
+        if self._node_scale.get(node) != value:  # unchanged: the skinned vertices stay valid
+            self._node_scale[node] = value
+            self.revisions[POSE] += 1
 
     def set_node_rotation(self, node: int, quat_xyzw: Sequence[float]) -> None:
         self._check_node(node)
         q = quat_xyzw
-        self._node_rotation[node] = (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
-        self.revisions[POSE] += 1
+        value = (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
+        if self._node_rotation.get(node) != value:
+            self._node_rotation[node] = value
+            self.revisions[POSE] += 1
 
     def reset_overrides(self) -> None:
         """Back to the file's colours, morph weights and pose, no expression (undo to the start).

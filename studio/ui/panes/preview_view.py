@@ -100,6 +100,9 @@ class PreviewView(QWindow):
         self._settle.timeout.connect(self.update)
         self._more = QTimer(self, singleShot=True, interval=0)  # the next upload slice, next turn
         self._more.timeout.connect(self.update)
+        self.warmed = False
+        self._warm = QTimer(self, singleShot=True, interval=0)
+        self._warm.timeout.connect(self.warm_up)
 
     @property
     def interacting(self) -> bool:
@@ -122,9 +125,11 @@ class PreviewView(QWindow):
         """Ask for a frame; any number of calls within one event-loop turn give one frame."""
         self.requestUpdate()
 
-    def set_scene(self, scene: Any) -> None:
+    def set_scene(self, scene: Any, *, reframe: bool = True) -> None:
+        """Draw ``scene`` from now on; ``reframe`` False keeps the camera where the user put it
+        (the same avatar's scene rebuilt wearing other items)."""
         self.scene = scene
-        if scene is not None:
+        if scene is not None and reframe:
             self.camera.frame_scene(scene)
         self.update()
 
@@ -201,6 +206,30 @@ class PreviewView(QWindow):
         self.renderer = Renderer(self.ctx)
         self.renderer.background = self.background
         self.scaled = ScaledFrame(self.ctx)
+        self._warm.start()  # next event-loop turn: this one already compiled the programs
+
+    def warm_up(self) -> bool:
+        """Compile llvmpipe's shader variants by drawing a tiny scene, full size and reduced, so
+        the first avatar's first frames do not pay for it (``studio.render.warmup``). Only before
+        any avatar is shown; True if it ran."""
+        if self.scene is not None or self.renderer is None or self.renderer.scene is not None:
+            return False
+        if not self.isExposed() or not self._make_current():
+            return False
+        from studio.render.warmup import warm_up
+
+        assert self._context is not None
+        fbo = self.ctx.detect_framebuffer(self._context.defaultFramebufferObject())
+        fbo.viewport = (0, 0, *self.pixel_size())
+        warm_up(self.renderer, fbo)
+        warm_up(self.renderer, self.scaled.target((64, 64)))
+        self.scaled.present(fbo)
+        self.scaled.release_targets()
+        fbo.clear(*self.background)
+        self.ctx.finish()
+        self._context.doneCurrent()
+        self.warmed = True
+        return True
 
     def pixel_size(self) -> tuple[int, int]:
         ratio = self.devicePixelRatio()
