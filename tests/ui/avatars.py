@@ -30,3 +30,15 @@ def add_avatar(studio: Studio, data: bytes | Path, name: str, *, active: bool = 
     key = avatar_key(me.username, str(uuid.uuid4()), "vrm")
     studio.blob_store.put(key, data)
     return studio.wardrobe.add(me, key, name=name, source_url=key, activate=active)
+
+
+def open_new_supermesh(window):
+    """Add a new feminine supermesh through the wardrobe pane and open it in the editor."""
+    pane = window.wardrobe
+    pane.refresh()
+    pane.new_supermesh("feminine")
+    assert pane.avatars.count() == 1, pane.message.text()
+    pane.avatars.setCurrentRow(0)
+    pane.open_selected()
+    assert pane.session is not None, pane.message.text()
+    return pane

@@ -10,20 +10,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 
-from tests.ui.avatars import VRM1, add_avatar
+from tests.ui.avatars import VRM1, add_avatar, open_new_supermesh
 
 NONE = Qt.KeyboardModifier.NoModifier
-
-
-def _open_supermesh(window):
-    pane = window.wardrobe
-    pane.refresh()
-    pane.new_supermesh("feminine")
-    assert pane.avatars.count() == 1, pane.message.text()
-    pane.avatars.setCurrentRow(0)
-    pane.open_selected()
-    assert pane.session is not None, pane.message.text()
-    return pane
 
 
 def _row(pane, item_id: str):
@@ -65,7 +54,7 @@ def _expression_on(scene, name: str) -> bool:
 
 def test_equip_and_unequip_keep_the_camera_and_the_expression(make_main_window, make_studio, qtbot) -> None:
     window = make_main_window(make_studio(), show=True)
-    pane, preview = _open_supermesh(window), window.preview
+    pane, preview = open_new_supermesh(window), window.preview
     view = preview.view
     framed = _camera_state(view.camera)
     _move_camera(view)
@@ -92,7 +81,7 @@ def test_equip_and_unequip_keep_the_camera_and_the_expression(make_main_window, 
 def test_opening_another_avatar_frames_it_and_starts_neutral(make_main_window, make_studio) -> None:
     studio = make_studio()
     window = make_main_window(studio, show=True)
-    pane, preview = _open_supermesh(window), window.preview
+    pane, preview = open_new_supermesh(window), window.preview
     _move_camera(preview.view)
     expression = next(n for n, e in sorted(preview.scene.expressions.items()) if e.binds)
     preview.expression.setCurrentText(expression)

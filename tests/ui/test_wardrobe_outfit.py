@@ -12,17 +12,7 @@ from studio.render.camera import Camera
 from studio.render.context import OffscreenTarget, headless_context
 from studio.render.renderer import Renderer
 from studio.services.item_library import builtin_item_ids
-
-
-def _open_new_supermesh(window):
-    pane = window.wardrobe
-    pane.refresh()
-    pane.new_supermesh("feminine")
-    assert pane.avatars.count() == 1, pane.message.text()
-    pane.avatars.setCurrentRow(0)
-    pane.open_selected()
-    assert pane.session is not None, pane.message.text()
-    return pane
+from tests.ui.avatars import open_new_supermesh
 
 
 def _rows(pane) -> dict:
@@ -53,7 +43,7 @@ def _green(pixels: np.ndarray) -> int:
 def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -> None:
     studio = make_studio()
     window = make_main_window(studio)
-    pane = _open_new_supermesh(window)
+    pane = open_new_supermesh(window)
     scene = window.preview.scene
     # model -> view: the Proportions tab offers the humanoid bones, Body/Face the parameters
     assert {"hips", "head", "leftUpperArm"} <= set(pane.bones.sliders)
@@ -90,7 +80,7 @@ def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -
 def test_equipping_hair_shows_in_the_preview_and_undo_takes_it_back(make_main_window, make_studio) -> None:
     studio = make_studio()
     window = make_main_window(studio)
-    pane = _open_new_supermesh(window)
+    pane = open_new_supermesh(window)
     # an existing player with an empty inventory: opening the wardrobe stocked the built-in items
     assert set(_rows(pane)) == {i for ids in builtin_item_ids().values() for i in ids}
     preview = window.preview
@@ -117,7 +107,7 @@ def test_equipping_hair_shows_in_the_preview_and_undo_takes_it_back(make_main_wi
 def test_a_second_top_replaces_the_first_and_undo_restores_it(make_main_window, make_studio) -> None:
     studio = make_studio()
     window = make_main_window(studio)
-    pane = _open_new_supermesh(window)
+    pane = open_new_supermesh(window)
     rows = _rows(pane)
     # model -> view: a new supermesh starts in the starter outfit, worn through its metadata
     starter = ["tops-tshirt-01", "bottoms-jeans-01", "shoes-sneaker-01"]
@@ -147,7 +137,7 @@ def test_worn_clothes_can_be_tinted_and_undo_or_taking_them_off_puts_it_back(
 ) -> None:
     studio = make_studio()
     window = make_main_window(studio)
-    pane = _open_new_supermesh(window)
+    pane = open_new_supermesh(window)
     shirt = "Tops_tops_tshirt_01_CLOTH"
     # model -> view: the Tints tab lists the starter outfit's materials after the avatar's own
     assert shirt in pane.tints.swatches and "Body_00_SKIN" in pane.tints.swatches
