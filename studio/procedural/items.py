@@ -15,7 +15,7 @@ import numpy as np
 from studio.domain.errors import InvalidInputError
 from studio.procedural import body
 from studio.procedural.geometry import Part, ellipsoid, loft, shell
-from studio.procedural.head import FaceLayout
+from studio.procedural.head import FaceLayout, ear_lobe
 from studio.procedural.skeleton import Proportions
 
 CATEGORIES = {
@@ -208,8 +208,8 @@ def _shoes(
 def _earrings(f: FaceLayout, res: int) -> list[Part]:
     hr = f.radius
     parts = []
-    for sx in (1.0, -1.0):
-        lobe = f.center + np.array([sx * hr * 0.9, -hr * 0.52, -hr * 0.1])
+    for side in ("L", "R"):
+        lobe = ear_lobe(f, side)  # hangs from the ear the head builder made
         r = hr * 0.16
         angles = np.linspace(np.radians(-75), np.radians(255), 10 * res + 2)
         path = lobe + np.column_stack([np.zeros_like(angles), -r + r * np.sin(angles), r * np.cos(angles)])

@@ -73,10 +73,10 @@ class AvatarLibrary:
         cancelled: Cancelled | None = None,
     ) -> WardrobeEntryView:
         """A new procedural avatar from supermesh parameters (refused naming a bad key or an item
-        the built-in library does not have). Clothing and attachments are worn through the entry's
-        metadata, not baked into the file, so the Outfit tab can take each off again; without a
-        ``clothing`` key the avatar starts in the starter outfit (t-shirt, jeans, sneakers: items
-        every player is granted), an explicit ``[]`` leaves it bare."""
+        the built-in library does not have). Without a ``clothing`` key the avatar starts in the
+        starter outfit (t-shirt, jeans, sneakers: items every player is granted), an explicit
+        ``[]`` leaves it bare. The clothes are cut for the avatar's own body and baked into the
+        file; the metadata lists them, so the Outfit tab shows them worn and can take them off."""
         from studio.domain.supermesh import parse_supermesh
         from studio.procedural.collection import STARTER_OUTFIT
         from studio.services.make_avatar import avatar_bytes, check_items
@@ -87,8 +87,7 @@ class AvatarLibrary:
         check_items(parsed)
         report(0.05, "Building the avatar…")
         name = parsed.name or f"New {parsed.base}"
-        body = {k: v for k, v in metadata.items() if k not in ("clothing", "attachments")}
-        data = avatar_bytes(parse_supermesh(body), "vrm1", name=name)
+        data = avatar_bytes(parsed, "vrm1", name=name)
         return self.wardrobe.import_avatar(
             me, data, name=name, avatar_type="supermesh", metadata=metadata,
             file_name="supermesh.vrm", progress=progress, cancelled=cancelled,

@@ -335,6 +335,14 @@ def _fit_items(doc: Document, nodes: list[int], weights: dict[str, float]) -> No
             set_morph_weights(doc, mesh, wanted)
 
 
+def _procedural_base(doc: Document) -> str | None:
+    """The body a studio-made avatar was generated on (``asset.extras.supermesh.base``), else None."""
+    extras = (doc.json.get("asset") or {}).get("extras")
+    params = extras.get("supermesh") if isinstance(extras, dict) else None
+    base = params.get("base") if isinstance(params, dict) else None
+    return base if base in ("feminine", "masculine") else None
+
+
 def _apply_slot(doc: Document, slot: str, wanted: list[str], items: ItemSource | None) -> list[int]:
     """Make ``slot`` hold ``wanted``; returns the mesh nodes added."""
     current = {item: node for node, s, item in equipped_items(doc) if s == slot}
@@ -346,10 +354,12 @@ def _apply_slot(doc: Document, slot: str, wanted: list[str], items: ItemSource |
         if item not in wanted:
             unequip(doc, node)
     added: list[int] = []
+    fitted = getattr(items, "fitted", None)
+    base = _procedural_base(doc) if fitted is not None else None
     for item in wanted:
         if item in current:
             continue
-        source = items(slot, item)
+        source = fitted(slot, item, base) if fitted is not None and base else items(slot, item)
         item_doc = read_glb(source, name=f"{item}.glb") if isinstance(source, bytes) else load(source)
         try:
             added += equip(doc, item_doc, slot=slot, item=item)

@@ -57,20 +57,21 @@ def check_builtin(slot: str, item_id: str) -> None:
     raise NotFoundError(f"{slot}: no built-in item {item_id!r} (the library has: {known})")
 
 
-def item_glb(item_id: str) -> bytes:
-    """The GLB of a built-in item, exactly as ``make-prebuilts`` writes it."""
+def item_glb(item_id: str, base: str | None = None) -> bytes:
+    """The GLB of a built-in item, exactly as ``make-prebuilts`` writes it (fitted to its own
+    base), or fitted to ``base``'s body."""
     from studio.procedural.writer import write_glb
 
-    return write_glb(item_model(item_id))
+    return write_glb(item_model(item_id, base))
 
 
-def item_model(item_id: str) -> AvatarModel:
+def item_model(item_id: str, base: str | None = None) -> AvatarModel:
     from studio.domain.supermesh import parse_supermesh
     from studio.procedural.collection import item_base
     from studio.procedural.humanoid import build_item_model
     from studio.procedural.spec import AvatarSpec
 
-    params = parse_supermesh({"base": item_base(item_id)})
+    params = parse_supermesh({"base": base or item_base(item_id)})
     return build_item_model(item_id, AvatarSpec(params, item_id))
 
 
@@ -102,4 +103,17 @@ class BuiltinItems:
         path = self.folder / slot / f"{item}.glb"
         if not path.is_file():
             write_atomic(path, item_glb(item))
+        return path
+
+    def fitted(self, slot: str, item: str, base: str) -> Path:
+        """The item cut for ``base``'s body (a t-shirt made for the feminine base sits inside the
+        masculine one's chest): what the editor equips on a procedural avatar of that base."""
+        from studio.procedural.collection import item_base
+
+        if base == item_base(item):
+            return self(slot, item)
+        check_builtin(slot, item)
+        path = self.folder / slot / base / f"{item}.glb"
+        if not path.is_file():
+            write_atomic(path, item_glb(item, base))
         return path

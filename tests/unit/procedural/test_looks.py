@@ -267,3 +267,17 @@ def test_width_sliders_at_either_end_never_push_one_side_through_the_other(
                 assert np.all(moved * x >= -1e-12), (morph, weight)
             seen += int(np.count_nonzero(dx))
     assert seen > 0
+
+
+@pytest.mark.parametrize("feminine", [True, False])
+def test_hoop_earrings_hang_from_the_ear_lobes(feminine: bool) -> None:
+    """They used to hang at the jaw behind the neck: each hoop's top touches its own ear's lobe."""
+    from studio.procedural.items import _earrings
+
+    part, f = _face(feminine)
+    hoops = _earrings(f, res=1)
+    for side, hoop in zip(("L", "R"), hoops, strict=True):
+        ear = head.ear(f, part, side, res=1).positions
+        lobe = ear[np.argmin(ear[:, 1])]
+        top = hoop.positions[np.argmax(hoop.positions[:, 1])]
+        assert np.linalg.norm(top - lobe) < 0.15 * f.radius, (side, top, lobe)

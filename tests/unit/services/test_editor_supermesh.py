@@ -171,3 +171,23 @@ def test_worn_items_take_their_own_tints_and_unknown_names_are_refused(
     with pytest.raises(InvalidInputError, match=refused):
         editor.apply({**BUILT, "clothing": [*BUILT["clothing"], "bottoms-jeans-01"],
                       "materials": {"Shoes_x_CLOTH": {"tint": "#ff0000"}}})  # fmt: skip
+
+
+def test_library_clothes_are_cut_for_the_wearers_body(items: BuiltinItems) -> None:
+    """The library's tops are made on the feminine body; on a masculine supermesh the editor
+    equips one cut for the masculine body (wider), not one that sits inside its chest."""
+    from studio.gltf.accessors import read_accessor
+
+    def tops_half_width(doc) -> float:
+        meshes = doc.items("meshes")
+        node = next(n for n in doc.items("nodes") if "mesh" in n and meshes[n["mesh"]].get("name") == "Tops")
+        prim = meshes[node["mesh"]]["primitives"][0]
+        return float(abs(read_accessor(doc, prim["attributes"]["POSITION"])[:, 0]).max())
+
+    feminine_cut = read_glb(items("clothing", "tops-hoodie-02").read_bytes())
+    masculine_cut = read_glb(items.fitted("clothing", "tops-hoodie-02", "masculine").read_bytes())
+    assert tops_half_width(masculine_cut) > tops_half_width(feminine_cut) * 1.05
+    masc = avatar_bytes(parse_supermesh({"base": "masculine"}), "vrm1", name="Ash")
+    editor = _open(masc, items)
+    worn = editor.items_document({"base": "masculine", "clothing": ["tops-hoodie-02"]})
+    assert tops_half_width(worn) == pytest.approx(tops_half_width(masculine_cut), rel=1e-3)
