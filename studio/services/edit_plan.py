@@ -194,8 +194,11 @@ def _supermesh_wanted(doc: Document, meta: SupermeshMetadata) -> Wanted:
     )
 
 
-def plan_edits(doc: Document, meta: BaseModel, info: VrmInfo, *, need_items: bool = True) -> EditPlan:
-    """Resolve ``meta`` against ``doc``; raises InvalidInputError naming the first unknown key."""
+def plan_edits(
+    doc: Document, meta: BaseModel, info: VrmInfo, *, need_items: bool = True, strict_materials: bool = True
+) -> EditPlan:
+    """Resolve ``meta`` against ``doc``; raises InvalidInputError naming the first unknown key
+    (``strict_materials=False``: a tint naming no material is left for whoever applies it)."""
     plan = EditPlan()
     if isinstance(meta, AiMeshMetadata):
         over = meta.materialOverrides
@@ -208,7 +211,7 @@ def plan_edits(doc: Document, meta: BaseModel, info: VrmInfo, *, need_items: boo
     # a material the avatar lacks may belong to a worn item (checked once it is on); the live
     # preview (need_items=False) tints whatever its scene has
     wears = bool(wanted.hair or wanted.clothing or wanted.attachments)
-    _plan_materials(doc, wanted, plan, defer_unknown=wears or not need_items)
+    _plan_materials(doc, wanted, plan, defer_unknown=wears or not need_items or not strict_materials)
     for key, weights in wanted.morphs.items():
         for name, weight in weights.items():
             found = find_morph(doc, name)

@@ -205,7 +205,9 @@ class AvatarEditor:
         nothing else: the live preview draws it and overrides tints, morphs and bones on top.
         Refused like :meth:`apply` (bad keys, the licence). Wearing nothing new, it is the opened
         document itself: read it, never change it."""
-        plan = self.plan(metadata).items_only()
+        data = dump_metadata(metadata) if isinstance(metadata, BaseModel) else metadata
+        meta = parse_metadata(data, self.avatar_type)  # tints are the live preview's business here
+        plan = plan_edits(self.original, meta, self.info, strict_materials=False).items_only()
         if plan.is_empty():
             return self.original
         if not self.licence.can_modify:
