@@ -140,7 +140,10 @@ def open_session(
     ``items`` is the item source hair and clothing are equipped from (the built-in library)."""
     progress(0.1, "Reading the file…")
     # validated like every other way in: what `studio validate` refuses is refused here too
-    editor = AvatarEditor.open(data, items=items, name=f"{entry.name}.vrm", avatar_type=entry.avatar_type)
+    suffix = "vrm" if entry.source_url else "glb"  # a plain glTF avatar is not held to VRM rules
+    editor = AvatarEditor.open(
+        data, items=items, name=f"{entry.name}.{suffix}", avatar_type=entry.avatar_type
+    )
     if cancelled():
         raise CancelledError("cancelled")
     progress(0.4, "Listing materials, morphs and bones…")
