@@ -1,4 +1,5 @@
 """Adding avatars to the wardrobe: from a file, from a default prebuilt, or a new supermesh.
+When the player has no active avatar, the one added becomes active.
 
 This is the use case behind the wardrobe's Add menu and the onboarding's create step
 (:class:`studio.ui.ports.AvatarLibrary`); ``studio wardrobe add FILE`` goes through the same
@@ -33,6 +34,11 @@ class AvatarLibrary:
     def __init__(self, wardrobe: WardrobeService) -> None:
         self.wardrobe = wardrobe
 
+    def _first(self, me: Identity) -> bool:
+        """A player's first avatar (none active yet) becomes the active one: game worlds load
+        ``users.avatar_url``, which should not stay empty once there is an avatar to show."""
+        return not any(entry.is_active for entry in self.wardrobe.list(me))
+
     def prebuilts(self) -> list[PrebuiltInfo]:
         """The default prebuilt collection (``default-fem-01``...), built on demand."""
         from studio.procedural.collection import PREBUILTS
@@ -48,7 +54,9 @@ class AvatarLibrary:
         cancelled: Cancelled | None = None,
     ) -> WardrobeEntryView:
         """Validate and store a .vrm/.glb, add it to ``me``'s wardrobe (named after the file)."""
-        return self.wardrobe.import_avatar(me, Path(path), progress=progress, cancelled=cancelled)
+        return self.wardrobe.import_avatar(
+            me, Path(path), activate=self._first(me), progress=progress, cancelled=cancelled
+        )
 
     def add_prebuilt(self, me: Identity, prebuilt_id: str) -> WardrobeEntryView:
         """A copy of a default prebuilt (VRM 1.0) in ``me``'s wardrobe, ready to edit."""
@@ -61,7 +69,7 @@ class AvatarLibrary:
         data = avatar_bytes(parse_supermesh(PREBUILTS[prebuilt_id]), "vrm1", name=prebuilt_id)
         return self.wardrobe.import_avatar(
             me, data, name=prebuilt_id, avatar_type="vrm", metadata={"base": prebuilt_id},
-            file_name=f"{prebuilt_id}.vrm",
+            file_name=f"{prebuilt_id}.vrm", activate=self._first(me),
         )  # fmt: skip
 
     def new_supermesh(
@@ -90,5 +98,5 @@ class AvatarLibrary:
         data = avatar_bytes(parsed, "vrm1", name=name)
         return self.wardrobe.import_avatar(
             me, data, name=name, avatar_type="supermesh", metadata=metadata,
-            file_name="supermesh.vrm", progress=progress, cancelled=cancelled,
+            file_name="supermesh.vrm", activate=self._first(me), progress=progress, cancelled=cancelled,
         )  # fmt: skip

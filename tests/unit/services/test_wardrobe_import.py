@@ -157,3 +157,17 @@ def test_new_supermesh_starts_dressed_unless_told_bare(studio: Studio) -> None:
     meshes = undressed.items("meshes")
     drawn = {str(meshes[n["mesh"]].get("name")) for n in undressed.items("nodes") if "mesh" in n}
     assert "Bottoms" in drawn and "Tops" not in drawn
+
+
+def test_the_first_avatar_added_becomes_active_and_the_profile_points_at_it(studio: Studio) -> None:
+    me = studio.identity()
+    first = studio.avatars.add_prebuilt(me, "default-fem-01")
+    second = studio.avatars.new_supermesh(me, {"base": "masculine"})
+    entries = {e.id: e for e in studio.wardrobe.list(me)}
+    assert entries[first.id].is_active and not entries[second.id].is_active
+    from sqlalchemy import select
+
+    from studio.store.models import User
+
+    with studio.engine.connect() as conn:  # users.avatar_url: what game worlds load
+        assert conn.execute(select(User.__table__.c.avatar_url)).scalar() == first.glb_url
