@@ -11,6 +11,7 @@ the opened file wearing them, :meth:`AvatarSession.items_scene`, and the overrid
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,12 @@ class AvatarSession:
             for m in self.scene.materials
             if m.name not in own
         }
+
+    def authored_colors(self) -> dict[str, str]:
+        """Every tintable material's colour as the file has it (``#rrggbb``): where the tint
+        editor's colour dialog starts when no tint is set."""
+        own = {n: v.get("tint") for n, v in self.baseline.get("materials", {}).items()}
+        return {n: c for n, c in {**own, **self.item_colors}.items() if isinstance(c, str)}
 
     def tintable(self) -> list[str]:
         """Every material the Tints tab offers: the avatar's own, then those of what it wears."""
@@ -191,6 +198,20 @@ def _morph_names(avatar_type: str, morphs: list[Any]) -> tuple[list[str], list[s
     return body, _unique([m.name for m in morphs if m.group == "face"])
 
 
+#: characters no common filesystem (Windows included) accepts in a file name
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
+
+
+def file_stem(name: str, fallback: str) -> str:
+    """``name`` as a file name every OS accepts ("New feminine" stays as it is); ``fallback``
+    (the entry id) when nothing usable is left."""
+    stem = _UNSAFE.sub("_", name).strip().strip(".").strip()[:100]
+    if not stem.strip("_") or stem.lower() in _RESERVED:
+        return fallback
+    return stem
+
+
 def export_files(
     session: AvatarSession,
     metadata: dict[str, Any],
@@ -198,14 +219,19 @@ def export_files(
     formats: tuple[str, ...],
     progress: Progress,
     cancelled: Callable[[], bool],
+    *,
+    stem: str | None = None,
+    preset: str = "web",
 ) -> list[Path]:
-    """Seed 004's names: ``<id>.glb`` (runtime, edits baked), ``<id>.vrm`` (source), ``<id>.webp``."""
+    """``<stem>.glb`` (runtime ``preset``, edits baked), ``<stem>.vrm`` (source), ``<stem>.webp``;
+    ``stem`` defaults to the avatar's name made safe for file names."""
     editor = session.editor
     progress(0.05, "Applying the edits…")
     editor.apply(metadata)
-    stem, written = str(session.entry.id), []
+    stem = stem or file_stem(session.entry.name, str(session.entry.id))
+    written = []
     steps = {
-        "glb": lambda: editor.export_runtime("web", cancel=cancelled)[0],
+        "glb": lambda: editor.export_runtime(preset, cancel=cancelled)[0],
         "vrm": lambda: editor.export_source(),
         "webp": lambda: thumbnail_webp(editor.document, 512),
     }

@@ -10,9 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QResizeEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QStyle,
+    QWidget,
+)
 
 from studio.domain.errors import InvalidInputError, OfflineError
 from studio.ui.panes.gallery_pane import GalleryPane, GallerySource
@@ -20,12 +28,17 @@ from studio.ui.panes.preview_pane import PreviewPane
 from studio.ui.panes.prompt_pane import PromptPane
 from studio.ui.panes.wardrobe_pane import WardrobePane
 from studio.ui.tasks import TaskContext, TaskRunner
-from studio.ui.widgets import plain_message
+from studio.ui.widgets import image_from_bytes, plain_message, scrolling
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3  # 3: the 3D preview is the central widget (2 had it as a dock)
+MIN_WINDOW = (960, 600)  # below this no pane is usable; docks scroll rather than overlap
+SIDE_WIDTHS = {"prompt": 380, "wardrobe": 440}  # the side columns' widths at first start
+AVATAR_ICON = 20  # px, the profile portrait in the status bar
+SIDE_SHARES = {"prompt": 0.27, "wardrobe": 0.36}  # at most this much of a smaller window each
 STATUS_POLL_MS = 30_000
 STATUS_RECOUNT_MS = 400
 RESTART_FIELDS = (
+    "fal_proxy_url",
     "database_url",
     "remote_database_url",
     "s3_endpoint_url",
@@ -58,29 +71,14 @@ class MainWindow(QMainWindow):
         self.undo = QUndoStack(self)
         self.setWindowTitle("Avatar Studio")
         self.setDockNestingEnabled(True)
-        self.prompt = PromptPane(studio.generation, self.me, studio.read_blob, self.runner)
+        self.prompt = PromptPane(
+            studio.generation, self.me, studio.read_blob, self.runner, settings=self.qsettings
+        )
         self.gallery = GalleryPane(GallerySource(studio.gallery, studio.read_blob, self.me), self.runner)
-        self.wardrobe = WardrobePane(studio, self.me, self.runner, self.undo)
+        self.wardrobe = WardrobePane(studio, self.me, self.runner, self.undo, settings=self.qsettings)
         self.preview = PreviewPane()
         self.docks: dict[str, QDockWidget] = {}
-        placeholder = QWidget()
-        placeholder.setMaximumSize(0, 0)
-        self.setCentralWidget(placeholder)  # every pane is a dock; they share the whole window
-        # Three columns, as in most asset tools: sources left, the viewport in the middle, the
-        # inspector (wardrobe editor) right.
-        self._dock("prompt", "Prompt", self.prompt, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("gallery", "Gallery", self.gallery, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.tabifyDockWidget(self.docks["prompt"], self.docks["gallery"])
-        self.docks["prompt"].raise_()
-        self._dock("preview", "3D preview", self.preview, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("wardrobe", "Wardrobe", self.wardrobe, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.splitDockWidget(self.docks["preview"], self.docks["wardrobe"], Qt.Orientation.Horizontal)
-        self.resizeDocks(
-            [self.docks["prompt"], self.docks["preview"], self.docks["wardrobe"]],
-            [400, 700, 480],
-            Qt.Orientation.Horizontal,
-        )
-        self._default_state = self.saveState(LAYOUT_VERSION)
+        self._layout_panes()
         self._status_bar()
         self._menus()
         self._wire()
@@ -93,6 +91,25 @@ class MainWindow(QMainWindow):
         self._last_sync = ""
 
     # Construction -------------------------------------------------------------------------------
+    def _layout_panes(self) -> None:
+        """Three columns, as in most asset tools: sources left (Prompt and Gallery tabbed), the 3D
+        preview in the middle as the central widget (it takes what the window gains when it
+        grows), the inspector (wardrobe editor) right. The side panes scroll when the window is
+        too small for them instead of overlapping their neighbours."""
+        self.setCentralWidget(self.preview)
+        self.setMinimumSize(*MIN_WINDOW)
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self._dock("prompt", "Prompt", scrolling(self.prompt, 200), left)
+        self._dock("gallery", "Gallery", self.gallery, left)
+        self.tabifyDockWidget(self.docks["prompt"], self.docks["gallery"])
+        self.docks["prompt"].raise_()
+        self._dock("wardrobe", "Wardrobe", scrolling(self.wardrobe, 260), right)
+        self.side_widths = dict(SIDE_WIDTHS)  # what the user wants; follows their splitter drags
+        self.resizeDocks(
+            [self.docks[k] for k in SIDE_WIDTHS], list(SIDE_WIDTHS.values()), Qt.Orientation.Horizontal
+        )
+        self._default_state = self.saveState(LAYOUT_VERSION)
+
     def _dock(self, key: str, title: str, pane: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{key}")  # saveState/restoreState find docks by object name
@@ -101,6 +118,12 @@ class MainWindow(QMainWindow):
         self.docks[key] = dock
 
     def _status_bar(self) -> None:
+        self.avatar_label = QLabel()  # the profile portrait, small, next to who is signed in
+        self.avatar_label.setObjectName("profileAvatar")
+        self.avatar_label.setFixedSize(AVATAR_ICON, AVATAR_ICON)
+        self.avatar_label.setScaledContents(True)
+        self.avatar_label.hide()
+        self.statusBar().addPermanentWidget(self.avatar_label)
         self.identity_label = QLabel()
         self.online_label = QLabel()
         self.sync_label = QLabel()
@@ -111,6 +134,8 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.wardrobe.save_action, self.wardrobe.export_action])  # Ctrl+S
+        file_menu.addSeparator()
         self.settings_action = file_menu.addAction("&Settings…", self.open_settings)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.sync_action = file_menu.addAction("S&ync now", self.sync_now)
@@ -120,7 +145,7 @@ class MainWindow(QMainWindow):
         undo = self.undo.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts([*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
         edit_menu.addActions([undo, redo])
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -135,9 +160,9 @@ class MainWindow(QMainWindow):
         self.gallery.recall.connect(self._recall)
         self.wardrobe.avatar_opened.connect(self._avatar_opened)
         self.wardrobe.scene_replaced.connect(self._avatar_opened)  # new hair/clothes: a new scene
-        self.prompt.avatar_chosen.connect(
-            lambda _: self.statusBar().showMessage("Profile avatar updated.", 5000)
-        )
+        self.wardrobe.avatar_closed.connect(self._avatar_closed)
+        self.wardrobe.title_changed.connect(self._sync_titles)
+        self.prompt.avatar_chosen.connect(self._avatar_chosen)
         self.runner.activity.connect(self._activity)
         self.runner.finished.connect(self._task_ended)
 
@@ -170,16 +195,60 @@ class MainWindow(QMainWindow):
         self.qsettings.sync()
 
     def reset_layout(self) -> None:
+        self.side_widths = dict(SIDE_WIDTHS)
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks.values():
             dock.show()
+        self.fit_side_docks()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not event.oldSize().isValid():  # first show: the restored widths are the user's
+            QTimer.singleShot(0, self, self._remember_side_widths)
+        elif event.oldSize().width() != event.size().width():
+            self.fit_side_docks()
+
+    def _remember_side_widths(self) -> None:
+        for key in self.side_widths:
+            if self.docks[key].isVisible():
+                self.side_widths[key] = self.docks[key].width()
+
+    def event(self, event: QEvent) -> bool:
+        # The separators between docks belong to the main window: a mouse release on the window
+        # itself ends a splitter drag, and the new widths are what the user wants from now on.
+        if event.type() == QEvent.Type.MouseButtonRelease:
+            QTimer.singleShot(0, self, self._remember_side_widths)
+        return super().event(event)
+
+    def fit_side_docks(self) -> None:
+        """Side columns at the user's widths when the window has room, squeezed towards their
+        minimum when it has not; the 3D preview (central) gets the rest, so it is the one that
+        grows with the window."""
+        docks, widths = [], []
+        for key, preferred in self.side_widths.items():
+            dock = self.docks[key]
+            sides = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+            if dock.isHidden() or dock.isFloating() or self.dockWidgetArea(dock) not in sides:
+                continue
+            content = dock.widget()
+            smallest = content.minimumSizeHint().width() if content is not None else 0
+            pane = content.widget() if isinstance(content, QScrollArea) else None
+            if pane is not None:  # the pane's own minimum: it fits without scrolling sideways
+                extent = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+                smallest = max(smallest, pane.minimumSizeHint().width() + extent + 8)
+            docks.append(dock)
+            widths.append(min(preferred, max(smallest, int(SIDE_SHARES[key] * self.width()))))
+        if docks:
+            self.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
 
     # Start / stop -------------------------------------------------------------------------------
     def start(self) -> None:
         """Load what the panes show; called once the window is up (launch, tests)."""
         self.refresh_status()
+        self.refresh_profile_picture()
         if self.has_identity():
-            self.wardrobe.refresh()
+            self.wardrobe.refresh(open_active=True)  # the active avatar, in editor and preview
+            self.prompt.refresh_quota()  # Generate waits (with a tooltip) while the limit is reached
         self.gallery.refresh()
         self._poll.start()
 
@@ -210,16 +279,49 @@ class MainWindow(QMainWindow):
         )
 
     def _show_sync_status(self, status: Any, configured: bool) -> None:
-        pending = f"{status.pending} change(s) waiting" if status.pending else "nothing waiting"
-        if not configured:
-            self.sync_label.setText(f"Sync: not set up ({pending})")
+        count = status.pending
+        pending = f"{count} change{'' if count == 1 else 's'} waiting" if count else "nothing waiting"
+        if not configured:  # working locally is normal, not a problem: the count is only a detail
+            self.sync_label.setText("Sync: off — working locally")
+            self.sync_label.setToolTip(
+                f"Everything is kept on this computer ({pending} to send). To share and back up "
+                "your avatars, add a PostgreSQL URL and an S3 bucket in File ▸ Settings…"
+            )
         else:
+            self.sync_label.setToolTip("")
             last = f", last sync {_when(status.last_sync)}" if status.last_sync else ", never synced"
             last += f" ({self._last_sync})" if status.last_sync and self._last_sync else ""
             self.sync_label.setText(f"Sync: {pending}{last}")
 
+    def _avatar_chosen(self, _ref: str) -> None:
+        self.statusBar().showMessage("Profile avatar updated.", 5000)
+        self.refresh_profile_picture()
+
+    def refresh_profile_picture(self) -> None:
+        """The profile portrait next to "Signed in as …" (hidden while there is none)."""
+        if not self.has_identity():
+            self.avatar_label.hide()
+            return
+
+        def work(ctx: TaskContext) -> Any:
+            profile = self.studio.profiles.me(self.me())
+            ref = getattr(profile, "avatar_url", None)
+            return image_from_bytes(self.studio.read_blob(ref), AVATAR_ICON * 2) if ref else None
+
+        self.runner.submit(
+            "profile picture", work, on_done=self._show_profile_picture, on_error=lambda _: None, owner=self
+        )
+
+    def _show_profile_picture(self, image: Any) -> None:
+        if image is None or image.isNull():
+            self.avatar_label.hide()
+            return
+        self.avatar_label.setPixmap(QPixmap.fromImage(image))
+        self.avatar_label.setToolTip("Your profile avatar")
+        self.avatar_label.show()
+
     def _task_ended(self, name: str) -> None:
-        if name not in ("sync status", "sync"):
+        if name not in ("sync status", "sync", "profile picture"):
             self._recount.start()
 
     def _activity(self, running: int) -> None:
@@ -230,6 +332,7 @@ class MainWindow(QMainWindow):
         s = self.studio.settings
         if not (s.remote_database_url and s.s3_bucket):
             self.sync_label.setText("Sync: add a PostgreSQL URL and an S3 bucket in Settings first")
+            self.sync_label.setToolTip("")
             return
         self.sync_action.setEnabled(False)
         self.sync_label.setText("Sync: starting…")
@@ -281,6 +384,7 @@ class MainWindow(QMainWindow):
                 "Server and folder changes apply when the studio next starts.", 10000
             )
         self.refresh_status()
+        self.refresh_profile_picture()
         if self.has_identity():
             self.wardrobe.refresh()
 
@@ -289,9 +393,24 @@ class MainWindow(QMainWindow):
         self.docks["prompt"].show()
         self.docks["prompt"].raise_()
 
+    def _avatar_closed(self) -> None:
+        """The open avatar was deleted: nothing of it stays in the preview."""
+        self.preview.clear()
+        self.preview.expression.clear()
+        self.preview.expression.addItem("(neutral)")
+        self.preview.status.setText("Open an avatar in the wardrobe to see it here.")
+
+    def _sync_titles(self) -> None:
+        """The open avatar's name in the window and Wardrobe titles; ``*`` while it has unsaved edits."""
+        entry, dirty = self.wardrobe.entry, self.wardrobe.is_dirty()
+        self.setWindowTitle(f"Avatar Studio — {entry.name}[*]" if entry is not None else "Avatar Studio")
+        self.setWindowModified(dirty)
+        mark = " *" if dirty else ""
+        self.docks["wardrobe"].setWindowTitle(f"Wardrobe — {entry.name}{mark}" if entry else "Wardrobe")
+        self.preview.set_title(entry.name if entry is not None else None)
+
     def _avatar_opened(self, session: Any) -> None:
-        self.preview.show_avatar(session, self.wardrobe.edits)
-        self.docks["preview"].setWindowTitle(f"3D preview — {session.entry.name}")
+        self.preview.show_avatar(session, self.wardrobe.edits)  # titles itself "3D preview — <name>"
 
     def _about(self) -> None:
         from studio import __version__

@@ -189,7 +189,7 @@ class DonePage(QWizardPage):
 
 
 class OnboardingWizard(QWizard):
-    """Seed 000's flow. Finishing refreshes the main window's wardrobe."""
+    """Seed 000's flow. Finishing refreshes the main window's wardrobe and opens the active avatar."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -200,4 +200,5 @@ class OnboardingWizard(QWizard):
         self.choose = ChoosePage(window)
         for page in (self.identity, self.create_page, self.choose, DonePage()):
             self.addPage(page)
-        self.finished.connect(lambda _: window.wardrobe.refresh())
+        # then the editor and the preview show the avatar just chosen as the active one
+        self.finished.connect(lambda _: window.wardrobe.refresh(open_active=True))

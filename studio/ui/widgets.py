@@ -2,20 +2,59 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from typing import ClassVar
 
-from studio.domain.errors import CancelledError, StudioError
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QWidget,
+)
+
+from studio.ui.messages import friendly
 
 
 def plain_message(error: BaseException) -> str:
-    """What the user reads for a failure: our own message, or a short note for a bug."""
-    if isinstance(error, CancelledError):
-        return "Cancelled."
-    if isinstance(error, StudioError):
-        return str(error)
-    return f"Something went wrong inside the studio ({type(error).__name__}); details are in the log."
+    """What the user reads for a failure, in plain words (``studio.ui.messages.friendly``):
+    our own message, a bad file explained (its technical code kept at the end), or a short note
+    for a bug."""
+    return friendly(error).line
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with "…" instead of demanding room for all of it
+    (its minimum width is small; the whole text is in the tooltip)."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 3, super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        elided = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(self.alignment()), elided)
+
+
+def scrolling(widget: QWidget, min_width: int = 0) -> QScrollArea:
+    """``widget`` in a frameless scroll area: a dock holding it can be narrower or shorter than
+    the widget's own minimum (scroll bars appear) instead of overlapping its neighbours."""
+    area = QScrollArea()
+    area.setObjectName(f"scroll-{widget.objectName() or type(widget).__name__}")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    area.setMinimumWidth(min_width)
+    return area
 
 
 def image_from_bytes(data: bytes, size: int | None = None) -> QImage:
@@ -72,3 +111,71 @@ class ProgressStrip(QWidget):
         self.bar.hide()
         self.cancel_button.hide()
         self.label.setText(message)
+
+
+class Banner(QFrame):
+    """A coloured message strip laid *over* the bottom of its parent (not in its layout, so
+    nothing moves when it appears). Closes with its × button or by itself after ``timeout_ms``.
+    The technical details, when there are any, are in its tooltip."""
+
+    STYLE: ClassVar[dict[str, str]] = {
+        "error": "background: #fbe3e4; color: #6b1010; border: 1px solid #d9534f; border-radius: 4px;",
+        "info": "background: #e3effb; color: #10306b; border: 1px solid #4a90d9; border-radius: 4px;",
+    }
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("border: none; background: transparent;")
+        close = QToolButton()
+        close.setText("×")
+        close.setAutoRaise(True)
+        close.setToolTip("Close this message")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 4, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self.hide)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def show_message(
+        self, text: str, *, details: str = "", kind: str = "error", timeout_ms: int = 15000
+    ) -> None:
+        self.setStyleSheet(f"#banner {{{self.STYLE.get(kind, self.STYLE['info'])}}}")
+        self.label.setText(text)
+        self.setToolTip(f"Details: {details}" if details else "")
+        self._place()
+        self.show()
+        self.raise_()
+        if timeout_ms:
+            self._timer.start(timeout_ms)
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        assert parent is not None
+        self.setFixedWidth(max(120, parent.width() - 16))
+        self.adjustSize()
+        self.move(8, max(0, parent.height() - self.height() - 8))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
+
+def show_error_banner(widget: QWidget, error: BaseException, *, timeout_ms: int = 15000) -> Banner:
+    """Show ``error`` in plain words on a banner over ``widget`` (one banner per widget, reused)."""
+    banner = widget.findChild(Banner, "banner", Qt.FindChildOption.FindDirectChildrenOnly)
+    if banner is None:
+        banner = Banner(widget)
+    message = friendly(error)
+    banner.show_message(message.text, details=message.details, timeout_ms=timeout_ms)
+    return banner

@@ -78,8 +78,8 @@ def test_generate_choose_build_edit_export_and_sync(
     assert window.undo.isClean(), wardrobe.message.text()
     out = tmp_path / "export"
     wardrobe.export_to(out)
-    entry_id = wardrobe.entry.id
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{entry_id}.{x}" for x in ("glb", "vrm", "webp"))
+    name = wardrobe.entry.name  # files are named after the avatar
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}.{x}" for x in ("glb", "vrm", "webp"))
     shots.take(window, "exported")
     window.sync_now()
     assert window.sync_label.text().startswith("Sync: done"), window.sync_label.text()

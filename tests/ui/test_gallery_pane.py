@@ -75,12 +75,14 @@ def test_search_filters_by_prompt_and_recall_fills_the_prompt_pane(make_main_win
     pane._debounce.timeout.emit()
     prompts = [pane.model.data(pane.model.index(r), ItemRole).prompt for r in range(pane.model.rowCount())]
     assert len(prompts) == 6 and all("fox" in p for p in prompts)
+    assert not pane.recall_button.isEnabled()  # nothing selected: nothing to recall
     row = next(
         r
         for r in range(pane.model.rowCount())
         if pane.model.data(pane.model.index(r), ItemRole).style == "fantasy"
     )
     pane.view.setCurrentIndex(pane.model.index(row))
+    assert pane.recall_button.isEnabled()
     pane.recall_button.click()
     assert window.prompt.prompt.toPlainText() == prompts[row]
     assert window.prompt.selected_style() == "fantasy"
@@ -96,3 +98,17 @@ def test_my_history_shows_only_my_generations(make_main_window, make_studio) -> 
     assert pane.model.rowCount() == 3
     pane.scope.setCurrentIndex(pane.scope.findData("public"))
     assert pane.model.rowCount() == 7
+
+
+def test_a_search_with_no_matches_says_so(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    _fill(studio, 3)
+    window = make_main_window(studio)
+    pane = window.gallery
+    pane.search.setText("zeppelin")
+    pane._debounce.timeout.emit()
+    assert pane.model.rowCount() == 0
+    assert pane.status.text() == "No portraits match “zeppelin”."
+    pane.search.clear()
+    pane._debounce.timeout.emit()
+    assert pane.status.text() == "3 portraits"

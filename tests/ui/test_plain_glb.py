@@ -14,7 +14,8 @@ def test_a_plain_glb_avatar_opens_and_takes_a_tint(make_main_window, make_studio
     studio = make_studio()
     window = make_main_window(studio)
     path = tmp_path / "statue.glb"
-    path.write_bytes(avatar_bytes(parse_supermesh({"base": "feminine", "clothing": []}), "glb", name="Statue"))
+    bare = parse_supermesh({"base": "feminine", "clothing": []})
+    path.write_bytes(avatar_bytes(bare, "glb", name="Statue"))
     pane = window.wardrobe
     pane.refresh()
     pane.add_from_file(path)

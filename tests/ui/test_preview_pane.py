@@ -110,7 +110,11 @@ def test_expression_combo_and_bones_toggle(make_main_window, make_studio) -> Non
     window = _opened(make_main_window, make_studio, EXPRESSIONS, "Faces")
     preview = window.preview
     names = [preview.expression.itemText(i) for i in range(preview.expression.count())]
-    assert names[0] == "(neutral)" and set(names[1:]) == set(preview.scene.expressions)  # model -> view
+    assert names[0] == "(neutral)"  # model -> view; the file's own "neutral" is not listed twice
+    assert "neutral" in preview.scene.expressions and set(names[1:]) == set(preview.scene.expressions) - {
+        "neutral"
+    }
+    assert preview.title.text() == "3D preview — Faces"  # the open avatar's name above the view
     expression = next(n for n in names[1:] if preview.scene.expressions[n].binds)
     binds = preview.scene.expressions[expression].binds
     preview.expression.setCurrentText(expression)  # view -> model

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from studio.ui.panes.prompt_pane import RESULT_SLOTS, describe_progress
+import re
+from datetime import UTC, datetime, timedelta
+
+from studio.ui.panes.prompt_pane import CHOSEN, RESULT_SLOTS, describe_progress
 
 
 def test_generate_shows_four_portraits_and_choosing_one_sets_the_profile(
@@ -25,26 +28,75 @@ def test_generate_shows_four_portraits_and_choosing_one_sets_the_profile(
     )
     icons = [pane.results.button(i).icon() for i in range(RESULT_SLOTS)]
     assert all(not icon.isNull() for icon in icons)  # model -> view: four portraits shown
-    assert "ready" in pane.progress.label.text()
+    assert pane.progress.label.text() == "4 portraits ready — pick one to keep."
     pane.results.button(2).setChecked(True)
     assert pane.choose_button.isEnabled()
     pane.choose_button.click()
     profile = studio.profiles.me(studio.identity())
     assert profile is not None and profile.avatar_url == log.image_urls[2]
     assert "profile avatar" in pane.progress.label.text()
+    # the chosen portrait says so and stays framed; the others do not
+    assert [pane.results.button(i).text() for i in range(RESULT_SLOTS)] == ["", "", CHOSEN, ""]
+    assert pane.results.button(2).isChecked() and "4px solid" in pane.results.button(2).styleSheet()
+    assert not pane.choose_button.isEnabled()  # it already is the profile avatar
+    # ... and the profile portrait shows next to "Signed in as" in the status bar
+    assert not window.avatar_label.isHidden() and not window.avatar_label.pixmap().isNull()
 
 
-def test_rate_limit_is_explained_in_plain_words(make_main_window, make_studio, fal_env) -> None:
-    window = make_main_window(make_studio(fal_proxy_url=fal_env.url))
+def test_rate_limit_keeps_the_portraits_says_when_in_local_time_and_waits(
+    make_main_window, make_studio, fal_env, tmp_path
+) -> None:
+    ini = tmp_path / "rate.ini"
+    window = make_main_window(make_studio(fal_proxy_url=fal_env.url), ini=ini)
     pane = window.prompt
     pane.prompt.setPlainText("a knight")
     pane.start_generate()
+    icons = [pane.results.button(i).icon().cacheKey() for i in range(RESULT_SLOTS)]
+    assert pane.result is not None
+    assert not pane.generate_button.isEnabled()  # the one generation of the window is used
+    pane.block_until(None)  # pretend the button was still enabled, as before the fix
     pane.prompt.setPlainText("a second knight")
     pane.start_generate()
-    text = pane.message.text().lower()
-    assert "next" in text or "limit" in text, text
-    assert "Traceback" not in pane.message.text()
-    assert pane.generate_button.isEnabled()  # the pane is usable again
+    text = pane.message.text()
+    assert text.startswith("You have used all your portrait generations for now. The next one is available ")
+    assert re.search(r"(today|tomorrow) at \d\d:\d\d\.$", text), text
+    assert "UTC" not in text and "Traceback" not in text
+    # the previous four portraits are still there, and Generate waits with the time in its tooltip
+    assert [pane.results.button(i).icon().cacheKey() for i in range(RESULT_SLOTS)] == icons
+    assert not pane.generate_button.isEnabled()
+    assert "available again" in pane.generate_button.toolTip()
+    assert pane.blocked_until is not None and pane._unblock.isActive()
+    # a new window (a restart) knows it too, before anyone clicks
+    window.close()
+    again = make_main_window(window.studio, ini=ini)
+    again.start()
+    assert again.prompt.blocked_until is not None and not again.prompt.generate_button.isEnabled()
+    again.prompt.block_until(datetime.now(UTC) - timedelta(seconds=1))  # the time has come
+    assert again.prompt.generate_button.isEnabled()
+
+
+def test_prompt_and_style_are_remembered_and_a_recall_clears_an_old_error(make_main_window, tmp_path) -> None:
+    ini = tmp_path / "prompt.ini"
+    first = make_main_window(ini=ini)
+    first.prompt.set_prompt("a moss golem", "fantasy")
+    first.close()
+    second = make_main_window(ini=ini)
+    pane = second.prompt
+    assert pane.prompt.toPlainText() == "a moss golem" and pane.selected_style() == "fantasy"
+    pane.message.setText("Fal reported an error: The model failed to generate images")
+    second.gallery.recall.emit("a robot", None)
+    assert pane.message.text() == "" and pane.prompt.toPlainText() == "a robot"
+
+
+def test_no_key_points_to_settings_first(make_main_window, make_studio, monkeypatch) -> None:
+    monkeypatch.delenv("FAL_KEY", raising=False)
+    window = make_main_window(make_studio())
+    pane = window.prompt
+    pane.prompt.setPlainText("a knight")
+    pane.start_generate()
+    assert pane.message.text().startswith("No Fal key is set up yet. Open File ▸ Settings…"), (
+        pane.message.text()
+    )
 
 
 def test_blocked_prompt_is_refused_with_a_reason(make_main_window, make_studio, fal_env) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import keyring
+from keyring.backends import fail
 from PySide6.QtWidgets import QDialog
 
 from studio.secrets import KEYRING_FAL_USER, KEYRING_SERVICE
@@ -82,6 +83,9 @@ def test_onboarding_identity_then_choose_the_active_avatar(make_main_window, mak
     assert studio.wardrobe.active(window.me()).name == "First"
     wizard.close()
     assert len(studio.inventory.list(window.me())) == len(BUILTIN)  # granted once
+    # finishing opens the chosen active avatar in the editor and the preview
+    assert window.wardrobe.entry is not None and window.wardrobe.entry.name == "First"
+    assert window.preview.session is window.wardrobe.session
 
 
 def test_a_new_username_in_settings_gets_the_built_in_items(make_main_window, make_studio) -> None:
@@ -99,3 +103,44 @@ def test_a_new_username_in_settings_gets_the_built_in_items(make_main_window, ma
     assert newcomer.username == "second_artist"
     assert {i.item_id for i in studio.inventory.list(newcomer)} == BUILTIN
     assert [i.item_id for i in studio.inventory.list(me)] == ["fem-short-01"]
+
+
+def test_settings_are_wide_enough_and_set_up_the_fal_proxy(make_main_window, qtbot) -> None:
+    window = make_main_window()
+    dialog = SettingsDialog(window.studio.settings, parent=window)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() >= 560
+    address = dialog.fields["address"]
+    assert address.width() >= address.fontMetrics().horizontalAdvance(ADDRESS)  # not cut off
+    assert "studio fake-fal" in dialog.proxy_hint.text() and dialog.proxy_hint.isVisible()
+    assert not dialog.keyring_note.isVisible()  # a keyring is available: nothing to explain
+    dialog.fields["fal_proxy_url"].setText("localhost:8787")
+    dialog.accept()
+    assert "http://" in dialog.error.text()
+    dialog.fields["fal_proxy_url"].setText("http://127.0.0.1:8787/")
+    dialog.accept()
+    assert dialog.saved_settings.fal_proxy_url == "http://127.0.0.1:8787/"
+    saved = json.loads((dialog.saved_settings.config_dir / "config.json").read_text())
+    assert saved["fal_proxy_url"] == "http://127.0.0.1:8787/"
+    window.apply_settings(dialog.saved_settings)
+    assert "next starts" in window.statusBar().currentMessage()  # the Fal client is rebuilt then
+
+
+def test_without_a_keyring_settings_explain_the_environment_variables(make_main_window, qtbot) -> None:
+    window = make_main_window()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        dialog = SettingsDialog(window.studio.settings, parent=window)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        note = dialog.keyring_note
+        assert note.isVisible() and "no password store" in note.text()
+        assert "FAL_KEY" in note.text() and "never writes them to a file" in note.text()
+        assert not dialog.fal_key.isEnabled() and not dialog.s3_secret.isEnabled()
+        dialog.fields["s3_bucket"].setText("avatars")
+        dialog.accept()  # the rest still saves
+        assert dialog.result() == QDialog.DialogCode.Accepted
+    finally:
+        keyring.set_keyring(previous)

@@ -11,8 +11,11 @@ from studio.domain.metadata import parse_metadata
 from studio.render.camera import Camera
 from studio.render.context import OffscreenTarget, headless_context
 from studio.render.renderer import Renderer
+from studio.services.edit_plan import category_of
 from studio.services.item_library import builtin_item_ids
 from tests.ui.avatars import open_new_supermesh
+
+HAIR = set(builtin_item_ids().get("hair", ()))
 
 
 def _rows(pane) -> dict:
@@ -168,3 +171,18 @@ def _drawn_materials(scene) -> set[str]:
         for p in scene.meshes[node.mesh].primitives
         if p.material >= 0
     }
+
+
+def test_outfit_rows_are_sorted_by_kind_then_name(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    window = make_main_window(studio)
+    pane = open_new_supermesh(window)
+    ids = [
+        pane.outfit.list.item(i).data(Qt.ItemDataRole.UserRole)[1] for i in range(pane.outfit.list.count())
+    ]
+    kinds = [category_of("hair" if i in HAIR else "clothing", i) or "other" for i in ids]
+    order = ["hair", "tops", "bottoms", "shoes", "other"]
+    assert [order.index(k) for k in kinds] == sorted(order.index(k) for k in kinds)
+    for kind in set(kinds):
+        same = [i for i, k in zip(ids, kinds, strict=True) if k == kind]
+        assert same == sorted(same, key=str.casefold)

@@ -82,7 +82,7 @@ def test_tint_morph_and_bone_edits_undo_redo_and_save(make_main_window, make_stu
 
 def test_export_writes_glb_vrm_and_webp_with_the_edits(make_main_window, make_studio, tmp_path: Path) -> None:
     studio = make_studio()
-    entry = add_avatar(studio, VRM1, "Moss")
+    add_avatar(studio, VRM1, "Moss")
     window = make_main_window(studio)
     pane = _open(window, "Moss")
     material = pane.session.materials[0]
@@ -90,10 +90,10 @@ def test_export_writes_glb_vrm_and_webp_with_the_edits(make_main_window, make_st
     out = tmp_path / "out"
     pane.export_to(out)
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(f"{entry.id}.{ext}" for ext in ("glb", "vrm", "webp")), pane.message.text()
-    reopened = AvatarEditor(load(out / f"{entry.id}.vrm"))
+    assert names == ["Moss.glb", "Moss.vrm", "Moss.webp"], pane.message.text()  # named after the avatar
+    reopened = AvatarEditor(load(out / "Moss.vrm"))
     assert next(m for m in reopened.materials() if m.name == material).color == "#ff0000"
-    assert (out / f"{entry.id}.webp").read_bytes()[8:12] == b"WEBP"
+    assert (out / "Moss.webp").read_bytes()[8:12] == b"WEBP"
 
 
 def _licensed(path: Path, modification: str, redistribution: bool) -> bytes:
@@ -108,7 +108,7 @@ def test_licence_that_forbids_modification_switches_editing_off(
     make_main_window, make_studio, tmp_path: Path
 ) -> None:
     studio = make_studio()
-    entry = add_avatar(studio, no_modification(VRM1), "Borrowed")
+    add_avatar(studio, no_modification(VRM1), "Borrowed")
     window = make_main_window(studio)
     pane = _open(window, "Borrowed")
     # model -> view: the licence says why, and every editor is switched off
@@ -130,7 +130,7 @@ def test_licence_that_forbids_modification_switches_editing_off(
     assert pane.buttons["export"].isEnabled()
     pane.export_to(tmp_path / "out")
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".glb", ".vrm", ".webp"]
-    exported = AvatarEditor(load(tmp_path / "out" / f"{entry.id}.vrm"))
+    exported = AvatarEditor(load(tmp_path / "out" / "Borrowed.vrm"))
     assert not exported.licence.can_modify  # the licence travels with the file
 
 

@@ -254,6 +254,10 @@ class GalleryPane(QWidget):
         self.scope.currentIndexChanged.connect(lambda _: self.refresh())
         self.view.doubleClicked.connect(self._recall_index)
         self.recall_button.clicked.connect(lambda: self._recall_index(self.view.currentIndex()))
+        self.recall_button.setEnabled(False)  # until a portrait is selected
+        self.recall_button.setToolTip("Select a portrait first")
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._sync_recall())
+        self.model.modelReset.connect(self._sync_recall)
         self.model.failed.connect(self.status.setText)
         self.model.loaded.connect(self._count)
 
@@ -276,7 +280,18 @@ class GalleryPane(QWidget):
     def _count(self) -> None:
         more = "+" if self.model.canFetchMore() else ""
         count = len(self.model.items)
+        if count == 0:
+            words = self.model.query
+            self.status.setText(f"No portraits match “{words}”." if words else "No portraits here yet.")
+            return
         self.status.setText(f"{count}{more} portrait{'' if count == 1 and not more else 's'}")
+
+    def _sync_recall(self) -> None:
+        selected = self.view.selectionModel().hasSelection()
+        self.recall_button.setEnabled(selected)
+        self.recall_button.setToolTip(
+            "Put this prompt and style into the Prompt pane" if selected else "Select a portrait first"
+        )
 
     def _recall_index(self, index: QModelIndex) -> None:
         item = self.model.data(index, ItemRole)

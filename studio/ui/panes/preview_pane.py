@@ -14,15 +14,26 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.domain.errors import StudioError
 from studio.services.editor import apply_to_scene
 from studio.ui.edits import AvatarEdits
 from studio.ui.panes.preview_view import PreviewHost, PreviewView, gl_surface_format
+from studio.ui.widgets import ElidedLabel
 
 __all__ = ["PreviewPane", "PreviewView", "gl_surface_format"]
 NO_EXPRESSION = "(neutral)"
+TITLE = "3D preview"
 
 
 class PreviewPane(QWidget):
@@ -37,28 +48,49 @@ class PreviewPane(QWidget):
         background = self.palette().window().color()
         self.host = PreviewHost((background.redF(), background.greenF(), background.blueF()))
         self.view: PreviewView = self.host.view
+        self.title = ElidedLabel(TITLE)
+        self.title.setObjectName("previewTitle")
+        self.title.setStyleSheet("font-weight: bold;")
+        self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.expression = QComboBox()
         self.expression.addItem(NO_EXPRESSION)
+        self.expression.setToolTip("Expression: preview one of the avatar's expressions")
+        # A narrow pane squeezes the combo box (long names are elided), never the buttons off-screen.
+        self.expression.setMinimumContentsLength(6)
+        self.expression.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.expression.setMaximumWidth(220)
         self.bones = QCheckBox("Bones")
-        self.frame_body = QPushButton("Body")
-        self.frame_head = QPushButton("Face")
+        self.bones.setToolTip("Show the skeleton")
+        self.frame_body, self.frame_head = QToolButton(), QToolButton()
+        for button, text, tip in ((self.frame_body, "Body", "whole body"), (self.frame_head, "Face", "face")):
+            button.setText(text)
+            button.setToolTip(f"Frame the {tip}")
         self.status = QLabel("Open an avatar in the wardrobe to see it here.")
         self.status.setWordWrap(True)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Expression"))
-        bar.addWidget(self.expression, 1)
-        bar.addWidget(self.bones)
-        bar.addWidget(self.frame_body)
-        bar.addWidget(self.frame_head)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.host, 1)
-        layout.addWidget(self.status)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._layout()
         self.expression.currentTextChanged.connect(self.set_expression)
         self.bones.toggled.connect(self.set_bones_visible)
         self.frame_body.clicked.connect(lambda: self._frame(head=False))
         self.frame_head.clicked.connect(lambda: self._frame(head=True))
         self.view.gl_failed.connect(self.status.setText)
+
+    def _layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(self.title, 2)
+        bar.addWidget(self.expression, 1)
+        bar.addWidget(self.bones)
+        bar.addWidget(self.frame_body)
+        bar.addWidget(self.frame_head)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.host, 1)
+        layout.addWidget(self.status)
+
+    def set_title(self, name: str | None) -> None:
+        """``3D preview — <avatar name>`` above the view (``None``: no avatar open)."""
+        self.title.setText(f"{TITLE} — {name}" if name else TITLE)
 
     # Model -> view -----------------------------------------------------------------------------
     def show_avatar(self, session: Any, edits: AvatarEdits) -> None:
@@ -81,7 +113,8 @@ class PreviewPane(QWidget):
         self.expression.blockSignals(True)
         self.expression.clear()
         self.expression.addItem(NO_EXPRESSION)
-        self.expression.addItems(sorted(self.scene.expressions))
+        # a VRM "neutral" expression is the rest face: one "(neutral)" entry stands for both
+        self.expression.addItems(sorted(e for e in self.scene.expressions if e.lower() != "neutral"))
         if expression in self.scene.expressions:
             self.expression.setCurrentText(expression)
             self.scene.set_expression(expression, 1.0)
@@ -93,10 +126,12 @@ class PreviewPane(QWidget):
             f"{session.entry.name}: {len(self.scene.meshes)} meshes, {vertices:,} vertices. "
             "Drag to orbit, right-drag to pan, wheel to zoom, double-click to frame."
         )
+        self.set_title(session.entry.name)
         self.view.set_scene(self.scene, reframe=not same)
 
     def clear(self) -> None:
         self.session = self.scene = self._applied = None
+        self.set_title(None)
         self.view.set_scene(None)
 
     def _apply(self, *, full: bool = False) -> None:

@@ -38,6 +38,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPlatformSurfaceEvent,
+    QResizeEvent,
     QSurface,
     QSurfaceFormat,
     QWheelEvent,
@@ -165,6 +166,11 @@ class PreviewView(QWindow):
         if self.isExposed():
             self._frame()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The expose that follows a resize can draw into the old-size buffer (Xvfb + llvmpipe),
+        # leaving stale screen content in the grown part: one more frame once the size has landed.
+        self.update()
+
     def _frame(self) -> None:
         if not self.isExposed() or not self._make_current():
             return
@@ -247,7 +253,9 @@ class PreviewView(QWindow):
             if self.renderer.scene is not None:
                 self.renderer.release_scene()
             fbo.use()
-            fbo.clear(*self.background)
+            # the whole window: the detected framebuffer keeps the size it had when first seen,
+            # so a plain clear() after the window grew left old pixels in the new area
+            fbo.clear(*self.background, viewport=(0, 0, *self.pixel_size()))
             return
         if self.renderer.scene is not self.scene:
             self.renderer.begin_upload(self.scene)

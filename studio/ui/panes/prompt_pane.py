@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,12 +21,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.messages import local_time
 from studio.ui.tasks import Task, TaskContext, TaskRunner
 from studio.ui.widgets import ProgressStrip, image_from_bytes, plain_message
 
 RESULT_SLOTS = 4
 THUMB = 128
 NO_STYLE = "(no style)"
+CHOSEN = "✓ chosen"
+# The picked portrait: a thick accent frame; the one that is the profile avatar also says so.
+RESULT_STYLE = (
+    "QToolButton { border: 2px solid transparent; border-radius: 6px; padding: 2px; }"
+    "QToolButton:checked { border: 4px solid palette(highlight); background: palette(base); }"
+    "QToolButton:hover:!checked { border: 2px solid palette(mid); }"
+)
+MAX_TIMER_MS = 2**31 - 1
 
 
 class PromptPane(QWidget):
@@ -41,11 +51,18 @@ class PromptPane(QWidget):
         image_bytes: Callable[[str], bytes],
         runner: TaskRunner,
         parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.service, self.me, self.image_bytes, self.runner = generation, me, image_bytes, runner
+        self.qsettings = settings  # remembers the prompt and the style between runs
         self.task: Task | None = None
         self.result: Any = None
+        self.chosen_index: int | None = None
+        self.blocked_until: datetime | None = None  # the generation limit is reached until then
+        self._unblock = QTimer(self, singleShot=True)
+        self._unblock.timeout.connect(self.refresh_quota)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("Describe your avatar, e.g. a fox ranger with a green hood")
         self.prompt.setMaximumHeight(90)
@@ -66,6 +83,9 @@ class PromptPane(QWidget):
         self.results.idToggled.connect(lambda *_: self._sync_buttons())
         self.prompt.textChanged.connect(self._sync_buttons)
         self.reload_styles()
+        self._restore_prompt()
+        self.prompt.textChanged.connect(self._remember_prompt)
+        self.style_box.currentTextChanged.connect(self._remember_prompt)
         self._sync_buttons()
 
     def _layout(self) -> None:
@@ -74,7 +94,9 @@ class PromptPane(QWidget):
             button = QToolButton()
             button.setCheckable(True)
             button.setIconSize(QSize(THUMB, THUMB))
-            button.setFixedSize(THUMB + 8, THUMB + 8)
+            button.setFixedSize(THUMB + 12, THUMB + 30)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            button.setStyleSheet(RESULT_STYLE)
             button.setToolTip(f"Result {slot + 1}")
             self.results.addButton(button, slot)
             grid.addWidget(button, slot // 2, slot % 2)
@@ -105,6 +127,8 @@ class PromptPane(QWidget):
 
     def set_prompt(self, prompt: str, style: str | None) -> None:
         """Recall a prompt and its preset (from the gallery)."""
+        if not self.blocked_until:
+            self.message.clear()  # an error about the previous prompt no longer applies
         self.prompt.setPlainText(prompt)
         if style and self.style_box.findText(style) < 0:
             self.style_box.addItem(style)
@@ -116,17 +140,63 @@ class PromptPane(QWidget):
 
     def _sync_buttons(self) -> None:
         busy = self.task is not None
-        self.generate_button.setEnabled(not busy and bool(self.prompt.toPlainText().strip()))
-        self.choose_button.setEnabled(not busy and self.results.checkedId() >= 0 and self.result is not None)
+        blocked = self.blocked_until is not None
+        self.generate_button.setEnabled(not busy and not blocked and bool(self.prompt.toPlainText().strip()))
+        self.generate_button.setToolTip(
+            f"The generation limit is reached: available again {local_time(self.blocked_until)}."
+            if self.blocked_until is not None
+            else "Paint four portraits from the prompt"
+        )
+        picked = self.results.checkedId()
+        self.choose_button.setEnabled(
+            not busy and picked >= 0 and self.result is not None and picked != self.chosen_index
+        )
+
+    # Generation limit ---------------------------------------------------------------------------
+    def refresh_quota(self) -> None:
+        """Ask whether a generation is available now (start-up, and when a wait ends)."""
+
+        def work(ctx: TaskContext) -> Any:
+            quota = self.service.quota(self.me())
+            return quota.next_available_at if quota.remaining <= 0 else None
+
+        self.runner.submit("quota", work, on_done=self.block_until, on_error=lambda _: None, owner=self)
+
+    def block_until(self, when: datetime | None) -> None:
+        """Generate is disabled (with the time in its tooltip) until ``when``; ``None`` lifts it."""
+        now = datetime.now(UTC)
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        self.blocked_until = when if when is not None and when > now else None
+        self._unblock.stop()
+        if self.blocked_until is not None:
+            wait_ms = int((self.blocked_until - now).total_seconds() * 1000) + 1000
+            self._unblock.start(min(wait_ms, MAX_TIMER_MS))
+        elif self.message.property("rateLimited"):
+            self.message.clear()
+            self.message.setProperty("rateLimited", False)
+        self._sync_buttons()
+
+    # Remembered between runs --------------------------------------------------------------------
+    def _restore_prompt(self) -> None:
+        if self.qsettings is None:
+            return
+        prompt, style = self.qsettings.value("prompt/text", ""), self.qsettings.value("prompt/style", "")
+        if isinstance(prompt, str) and prompt:
+            self.set_prompt(prompt, style if isinstance(style, str) and style != NO_STYLE else None)
+
+    def _remember_prompt(self) -> None:
+        if self.qsettings is not None:
+            self.qsettings.setValue("prompt/text", self.prompt.toPlainText())
+            self.qsettings.setValue("prompt/style", self.style_box.currentText())
 
     # View -> model ----------------------------------------------------------------------------
     def start_generate(self) -> None:
         prompt, style = self.prompt.toPlainText().strip(), self.selected_style()
-        if not prompt or self.task is not None:
+        if not prompt or self.task is not None or self.blocked_until is not None:
             return
         self.message.clear()
-        self._clear_results()
-        self.progress.busy("Sending the prompt…")
+        self.progress.busy("Sending the prompt…")  # the last results stay until new ones arrive
 
         def work(ctx: TaskContext) -> Any:
             return self.service.generate(
@@ -178,30 +248,55 @@ class PromptPane(QWidget):
     # Outcomes (main thread) -------------------------------------------------------------------
     def _generated(self, result: Any) -> None:
         self.task = None
+        self._clear_results()
         self.result = result
         images = list(result.image_urls)[:RESULT_SLOTS]
-        self.progress.idle(f"{len(images)} portrait(s) ready. Pick one to keep.")
+        count = len(images)
+        self.progress.idle(
+            f"{count} portrait{'' if count == 1 else 's'} ready — pick one to keep."
+            if count
+            else "No portraits came back."
+        )
         for slot, ref in enumerate(images):
             button = self.results.button(slot)
             button.setIcon(QIcon(QPixmap.fromImage(image_from_bytes(self.image_bytes(ref), THUMB))))
             button.setEnabled(True)
         self._sync_buttons()
         self.generated.emit(result)
+        self.refresh_quota()  # that one may have used the last generation of the window
 
     def _chosen(self, ref: str) -> None:
         self.task = None
+        self.mark_chosen(self.results.checkedId())
         self.progress.idle("This portrait is now your profile avatar.")
         self._sync_buttons()
         self.avatar_chosen.emit(str(ref))
 
+    def mark_chosen(self, index: int | None) -> None:
+        """The profile avatar's portrait says "✓ chosen" under its picture (and stays framed)."""
+        self.chosen_index = index
+        for slot, button in enumerate(self.results.buttons()):
+            button.setText(CHOSEN if slot == index else "")
+            button.setToolTip("Your profile avatar" if slot == index else f"Result {slot + 1}")
+
     def _failed(self, error: BaseException) -> None:
         self.task = None
         self.progress.idle()
+        when = getattr(error, "next_available_at", None)
+        if getattr(error, "code", "") == "RATE_LIMITED" and isinstance(when, datetime):
+            self.message.setText(
+                "You have used all your portrait generations for now. "
+                f"The next one is available {local_time(when)}."
+            )
+            self.message.setProperty("rateLimited", True)
+            self.block_until(when)
+            return
         self.message.setText(plain_message(error))
         self._sync_buttons()
 
     def _clear_results(self) -> None:
         self.result = None
+        self.mark_chosen(None)
         self.results.setExclusive(False)
         for button in self.results.buttons():
             button.setChecked(False)

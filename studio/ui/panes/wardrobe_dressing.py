@@ -49,6 +49,13 @@ class PreviewDresser:
         )
         self.task = None if task.done else task
 
+    def dress_nothing(self) -> None:
+        """The avatar closed: a rebuild still running is dropped."""
+        self._ticket += 1
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+
     def _done(self, session: AvatarSession, ticket: int, key: Any, scene: Any) -> None:
         if ticket != self._ticket:
             return

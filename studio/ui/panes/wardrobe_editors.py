@@ -28,10 +28,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.services.edit_plan import category_of
 from studio.ui.commands import EquipItemCommand, SetBoneScaleCommand, SetMorphCommand, SetTintCommand
 from studio.ui.edits import AvatarEdits
 
 Push = Callable[[QUndoCommand], None]
+
+
+def material_label(name: str) -> str:
+    """``Bottoms_bottoms_jeans_01_CLOTH`` -> "Bottoms jeans 01 (cloth)": words split on ``_``
+    and camel case, a repeated word once, the all-capitals kind suffix VRoid adds in brackets."""
+    words = [w for w in re.split(r"[_\s]+|(?<=[a-z])(?=[A-Z])", name) if w]
+    kept: list[str] = []
+    for word in words:
+        if not kept or word.casefold() != kept[-1].casefold():
+            kept.append(word)
+    suffix = ""
+    if len(kept) > 1 and kept[-1].isupper() and kept[-1].isalpha() and len(kept[-1]) > 1:
+        suffix = f" ({kept.pop().lower()})"
+    text = " ".join(kept)
+    return (text[:1].upper() + text[1:] + suffix) if text else name
 
 
 def _label(name: str) -> str:
@@ -41,23 +57,31 @@ def _label(name: str) -> str:
 
 
 class TintEditor(QScrollArea):
-    """A colour swatch per material; click to pick, the small button resets to the file's colour."""
+    """A colour swatch per material; click to pick, the small button resets to the file's colour.
+
+    The colour dialog starts at what the material shows now (its tint, else the authored colour)
+    and previews each colour live by setting the tint on the model without an undo step; OK
+    turns the choice into one undo step, Cancel puts the previous tint back."""
 
     def __init__(self, edits: AvatarEdits, push: Push, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edits, self.push = edits, push
         self.swatches: dict[str, QPushButton] = {}
+        self.authored: dict[str, str] = {}
+        #: the open colour dialog (tests answer it); None when none is open
+        self.dialog: QColorDialog | None = None
         self.setWidgetResizable(True)
         self.edits.changed.connect(self._changed)
 
-    def set_materials(self, materials: Sequence[str]) -> None:
+    def set_materials(self, materials: Sequence[str], authored: dict[str, str] | None = None) -> None:
+        self.authored = dict(authored or {})
         inner = QWidget()
         form = QFormLayout(inner)
         self.swatches = {}
         for name in materials:
             swatch = QPushButton()
             swatch.setMinimumWidth(90)
-            swatch.clicked.connect(lambda _=False, m=name: self._choose(m))
+            swatch.clicked.connect(lambda _=False, m=name: self.choose(m))
             reset = QToolButton()
             reset.setText("↺")
             reset.setToolTip("Back to the colour in the file")
@@ -65,7 +89,9 @@ class TintEditor(QScrollArea):
             row = QHBoxLayout()
             row.addWidget(swatch, 1)
             row.addWidget(reset)
-            form.addRow(name, row)
+            label = QLabel(material_label(name))
+            label.setToolTip(name)
+            form.addRow(label, row)
             self.swatches[name] = swatch
             self._show(name)
         self.setWidget(inner)
@@ -75,11 +101,31 @@ class TintEditor(QScrollArea):
         if self.edits.tint(material) != color:
             self.push(SetTintCommand(self.edits, material, color))
 
-    def _choose(self, material: str) -> None:
-        start = QColor(self.edits.tint(material) or "#ffffff")
-        color = QColorDialog.getColor(start, self, f"Tint for {material}")
-        if color.isValid():
-            self.pick(material, color.name())
+    def shown_color(self, material: str) -> str:
+        return self.edits.tint(material) or self.authored.get(material) or "#ffffff"
+
+    def choose(self, material: str) -> None:
+        """The colour dialog for ``material``, previewing live (modal; tests drive :attr:`dialog`)."""
+        before = self.edits.tint(material)
+        dialog = QColorDialog(QColor(self.shown_color(material)), self)
+        dialog.setWindowTitle(f"Colour for {material_label(material)}")
+        # the platform's own dialog may not report colours until it closes: no live preview
+        dialog.setOption(QColorDialog.ColorDialogOption.DontUseNativeDialog)
+        dialog.currentColorChanged.connect(lambda c: self._preview(material, c))
+        self.dialog = dialog
+        try:
+            accepted = dialog.exec() == QColorDialog.DialogCode.Accepted
+            chosen = dialog.selectedColor()
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+        self.edits.set_tint(material, before)  # the live preview was not an undo step
+        if accepted and chosen.isValid():
+            self.pick(material, chosen.name())
+
+    def _preview(self, material: str, color: QColor) -> None:
+        if color.isValid() and self.isEnabled():
+            self.edits.set_tint(material, color.name())
 
     def _changed(self, kind: str, key: str) -> None:
         if kind == "all":
@@ -91,9 +137,10 @@ class TintEditor(QScrollArea):
     def _show(self, material: str) -> None:
         tint = self.edits.tint(material)
         swatch = self.swatches[material]
-        swatch.setText(tint or "as authored")
-        fg = "#000" if tint and QColor(tint).lightness() > 128 else "#fff"
-        swatch.setStyleSheet(f"background:{tint}; color:{fg};" if tint else "")
+        shown = self.shown_color(material)
+        swatch.setText(tint or f"as authored ({shown})")
+        fg = "#000" if QColor(shown).lightness() > 128 else "#fff"
+        swatch.setStyleSheet(f"background:{shown}; color:{fg};")
 
 
 class SliderEditor(QScrollArea):
@@ -217,9 +264,11 @@ class OutfitEditor(QWidget):
         self.edits.changed.connect(self._changed)
 
     def set_items(self, items: Sequence[Any]) -> None:
+        """The rows sorted by kind (hair, tops, bottoms, shoes, other clothing, attachments),
+        then by name."""
         self.list.blockSignals(True)
         self.list.clear()
-        for item in items:
+        for item in sorted(items, key=_outfit_order):
             slot = self.SLOT_OF.get(item.item_type)
             if slot is None:
                 continue
@@ -253,3 +302,15 @@ class OutfitEditor(QWidget):
             _, ident = item.data(Qt.ItemDataRole.UserRole)
             item.setCheckState(Qt.CheckState.Checked if ident in worn else Qt.CheckState.Unchecked)
         self.list.blockSignals(False)
+
+
+_KIND_ORDER = ("hair", "tops", "bottoms", "shoes")
+_SLOT_ORDER = ("hair", "clothing", "attachment")
+
+
+def _outfit_order(item: Any) -> tuple[int, int, str]:
+    slot = OutfitEditor.SLOT_OF.get(item.item_type, "")
+    kind = category_of(slot, item.item_id) if slot else None
+    slot_rank = _SLOT_ORDER.index(item.item_type) if item.item_type in _SLOT_ORDER else len(_SLOT_ORDER)
+    kind_rank = _KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER)
+    return slot_rank, kind_rank, item.item_id.casefold()

@@ -3,6 +3,10 @@
 Opening an avatar (a heavy one takes seconds) runs on a worker; the editors only change the
 in-memory :class:`AvatarEdits` through undo commands; Save and Export are service calls on workers.
 Where the avatar's licence forbids modification the editors are disabled and say why.
+
+The *open* avatar (:attr:`WardrobePane.entry`) is what the editors, the preview, Save and Export
+act on; the list's selection is what Open, Make active, Rename and Delete act on. Leaving an
+avatar with unsaved edits (opening another, closing the window) asks Save / Discard / Cancel.
 """
 
 from __future__ import annotations
@@ -12,40 +16,42 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
-    QListWidgetItem,
-    QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from studio.ui.avatar_session import AvatarSession, export_files, open_session
+from studio.ui.avatar_session import AvatarSession, export_files, file_stem, open_session
 from studio.ui.edits import AvatarEdits
+from studio.ui.export_dialog import ExportDialog, remember_folder, start_folder
+from studio.ui.panes import wardrobe_dialogs as ask
 from studio.ui.panes.wardrobe_dressing import PreviewDresser, stock_inventory
 from studio.ui.panes.wardrobe_editors import BoneEditor, MorphEditor, OutfitEditor, TintEditor
+from studio.ui.panes.wardrobe_list import AvatarListMixin
 from studio.ui.tasks import Task, TaskContext, TaskRunner
 from studio.ui.widgets import ProgressStrip, plain_message
 
 EXPORT_FORMATS = ("glb", "vrm", "webp")
+Then = Callable[[], None]
 
 
-class WardrobePane(QWidget):
-    """``avatar_opened(session)`` once an avatar is loaded; the preview follows :attr:`edits`."""
+class WardrobePane(AvatarListMixin, QWidget):
+    """``avatar_opened(session)`` once an avatar is loaded; the preview follows :attr:`edits`.
+    ``avatar_closed()`` when nothing is open any more (the open avatar was deleted);
+    ``title_changed()`` when the open avatar's name or unsaved state changed."""
 
     avatar_opened = Signal(object)
+    avatar_closed = Signal()
+    title_changed = Signal()
     #: the open avatar's preview scene was rebuilt (hair or clothing changed): show it again
     scene_replaced = Signal(object)
     entries_changed = Signal()
@@ -57,13 +63,18 @@ class WardrobePane(QWidget):
         runner: TaskRunner,
         undo: QUndoStack,
         parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.services, self.me, self.runner, self.undo = services, me, runner, undo
+        self.settings = settings  # the window's QSettings: where the last export went
         self.edits = AvatarEdits(parent=self)
         self.session: AvatarSession | None = None
         self.entry: Any = None
         self.task: Task | None = None
+        self._after_refresh: list[Then] = []
+        self._refresh_pending = False
         self.dresser = PreviewDresser(
             runner,
             self,
@@ -97,14 +108,20 @@ class WardrobePane(QWidget):
         ):
             self.tabs.addTab(widget, title)
         self.buttons: dict[str, QPushButton] = {}
+        # File ▸ Save (Ctrl+S) and File ▸ Export…: the main window puts these in its menu
+        self.save_action = QAction("&Save", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(lambda _=False: self.save())
+        self.export_action = QAction("&Export…", self)
+        self.export_action.triggered.connect(lambda _=False: self.ask_export())
         self._layout()
         self.avatars.currentItemChanged.connect(lambda *_: self._sync_buttons())
         self.avatars.itemDoubleClicked.connect(lambda _: self.open_selected())
-        self.avatars.itemChanged.connect(self._renamed_in_place)
         self.progress.cancel_requested.connect(self.cancel)
         self.undo.cleanChanged.connect(self._clean_changed)
         self.undo.indexChanged.connect(self._undo_moved)  # undo/redo from the Edit menu too
         self.edits.changed.connect(self._edits_changed)
+        self._show_licence()
         self._sync_buttons()
 
     # Layout --------------------------------------------------------------------------------------
@@ -115,21 +132,9 @@ class WardrobePane(QWidget):
         return button
 
     def _layout(self) -> None:
-        add = QToolButton()
-        add.setText("Add ▾")
-        add.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(add)
-        menu.addAction("From a file…", self.ask_add_file)
-        menu.addAction("From a prebuilt…", self.ask_add_prebuilt)
-        menu.addAction("New supermesh (feminine)", lambda: self.new_supermesh("feminine"))
-        menu.addAction("New supermesh (masculine)", lambda: self.new_supermesh("masculine"))
-        add.setMenu(menu)
-        # Adding needs the avatar library service (files into the blob store, prebuilts, new
-        # supermeshes); without it the wardrobe still lists, opens, edits, saves and exports.
-        add.setEnabled(getattr(self.services, "avatars", None) is not None)
-        self.add_button = add
+        self.add_button = self._add_menu()
         list_buttons = QGridLayout()
-        list_buttons.addWidget(add, 0, 0)
+        list_buttons.addWidget(self.add_button, 0, 0)
         for n, (key, text, slot) in enumerate(
             (
                 ("open", "Open", self.open_selected),
@@ -171,188 +176,105 @@ class WardrobePane(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.progress.label)
         layout.addWidget(self.message)
+        self._reserve_status_lines()
+
+    def _reserve_status_lines(self) -> None:
+        """The progress strip and the message lines keep their height whether or not they show
+        anything, so a status message never moves the buttons under the cursor."""
+        for widget in (self.progress.bar, self.progress.cancel_button):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
+        line = self.message.fontMetrics().lineSpacing()
+        self.progress.label.setFixedHeight(line + 2)
+        self.message.setFixedHeight(2 * line + 4)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    def say(self, text: str) -> None:
+        """The message line (two lines; the whole text in its tooltip when longer)."""
+        self.message.setText(text)
+        self.message.setToolTip(text)
 
     def _clean_changed(self, _clean: bool) -> None:
-        self._sync_buttons()
+        if shiboken6.isValid(self.undo) and shiboken6.isValid(self):  # not while closing down
+            self._sync_buttons()
+            self.title_changed.emit()
 
     def _undo_moved(self, _index: int) -> None:
-        if shiboken6.isValid(self.undo):  # a stack being destroyed clears itself and says so
+        if shiboken6.isValid(self.undo) and shiboken6.isValid(self):  # a dying stack clears itself
             self._sync_buttons()
 
     def _sync_buttons(self) -> None:
-        selected = self.selected_entry() is not None
+        selected = self.selected_entry()
         busy = self.task is not None
-        for key in ("open", "activate", "rename", "delete"):
-            self.buttons[key].setEnabled(selected and not busy)
+        is_open = selected is not None and self.entry is not None and selected.id == self.entry.id
+        self.buttons["open"].setEnabled(selected is not None and not busy and not is_open)
+        self.buttons["activate"].setEnabled(selected is not None and not busy and not selected.is_active)
+        for key in ("rename", "delete"):
+            self.buttons[key].setEnabled(selected is not None and not busy)
         opened = self.session is not None
         self.buttons["undo"].setEnabled(self.undo.canUndo())
         self.buttons["redo"].setEnabled(self.undo.canRedo())
         self.buttons["save"].setEnabled(opened and not busy and not self.undo.isClean())
         redistributable = opened and self.session is not None and self.session.can_redistribute
         self.buttons["export"].setEnabled(redistributable and not busy)
+        self.save_action.setEnabled(self.buttons["save"].isEnabled())
+        self.export_action.setEnabled(self.buttons["export"].isEnabled())
         self.tabs.setEnabled(opened and self.editable())
 
-    # Avatars list (model -> view) ---------------------------------------------------------------
-    def refresh(self) -> None:
-        """Reload the avatar list; the first time a player is seen this run (a new identity from
-        onboarding or settings, or the first start), an empty inventory gets the built-in items."""
-        self._run("Loading your avatars…", self._list_entries, self._listed)
-
-    def _list_entries(self, ctx: TaskContext) -> tuple[str, Any]:
-        """Worker."""
-        me = self.me()
-        if me.username != self._stocked_for:
-            stock_inventory(self.services, me, ctx)
-        return me.username, self.services.wardrobe.list(me)
-
-    def _listed(self, result: tuple[str, Any]) -> None:
-        self._stocked_for, entries = result
-        self._show_entries(entries)
-
-    def _show_entries(self, entries: Any) -> None:
-        current = self.selected_entry()
-        keep = current.id if current is not None else (self.entry.id if self.entry is not None else None)
-        self.avatars.blockSignals(True)
-        self.avatars.clear()
-        for entry in entries:
-            item = QListWidgetItem(self._entry_text(entry))
-            item.setData(Qt.ItemDataRole.UserRole, entry)
-            self.avatars.addItem(item)
-            if entry.id == keep:
-                self.avatars.setCurrentItem(item)
-        self.avatars.blockSignals(False)
-        self._sync_buttons()
-        self.entries_changed.emit()
-
-    @staticmethod
-    def _entry_text(entry: Any) -> str:
-        star = "★ " if entry.is_active else "   "
-        return f"{star}{entry.name}  ·  {entry.avatar_type}"
-
-    def entries(self) -> list[Any]:
-        return [self.avatars.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.avatars.count())]
-
-    def selected_entry(self) -> Any:
-        item = self.avatars.currentItem()
-        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
-
-    def select(self, entry_id: Any) -> None:
-        for row in range(self.avatars.count()):
-            if self.avatars.item(row).data(Qt.ItemDataRole.UserRole).id == entry_id:
-                self.avatars.setCurrentRow(row)
-
-    # Avatars list (view -> model) ---------------------------------------------------------------
-    def add_from_file(self, path: Path) -> None:
-        self._run(
-            f"Adding {Path(path).name}…",
-            lambda ctx: self.services.avatars.add_file(
-                self.me(), Path(path), progress=ctx.progress, cancelled=ctx.cancelled
-            ),
-            self._added,
-        )
-
-    def add_prebuilt(self, prebuilt_id: str) -> None:
-        self._run(
-            f"Adding {prebuilt_id}…",
-            lambda ctx: self.services.avatars.add_prebuilt(self.me(), prebuilt_id),
-            self._added,
-        )
-
-    def new_supermesh(self, base: str) -> None:
-        self._run(
-            "Building a new supermesh…",
-            lambda ctx: self.services.avatars.new_supermesh(
-                self.me(), {"base": base}, progress=ctx.progress, cancelled=ctx.cancelled
-            ),
-            self._added,
-        )
-
-    def activate_selected(self) -> None:
-        entry = self.selected_entry()
-        if entry is not None:
-            self._run(
-                "Activating…",
-                lambda ctx: self.services.wardrobe.activate(self.me(), entry.id),
-                lambda _: self.refresh(),
-            )
-
-    def rename_selected(self, name: str) -> None:
-        entry = self.selected_entry()
-        if entry is not None:
-            self._run(
-                "Renaming…",
-                lambda ctx: self.services.wardrobe.update(self.me(), entry.id, name=name),
-                lambda _: self.refresh(),
-            )
-
-    def delete_selected(self) -> None:
-        entry = self.selected_entry()
-        if entry is None:
-            return
-        if self.entry is not None and self.entry.id == entry.id:
-            self._close_avatar()
-        self._run(
-            "Deleting…",
-            lambda ctx: self.services.wardrobe.delete(self.me(), entry.id),
-            lambda _: self.refresh(),
-        )
-
-    def _added(self, entry: Any) -> None:
-        self.refresh()
-        self.select(entry.id)
-
-    def _renamed_in_place(self, item: QListWidgetItem) -> None:
-        entry = item.data(Qt.ItemDataRole.UserRole)
-        name = item.text().strip()
-        if name and name != self._entry_text(entry):
-            self.rename_selected(name)
-
-    # Dialog front-ends (thin: tests call the methods above) ------------------------------------
-    def ask_add_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add an avatar", "", "Avatars (*.vrm *.glb)")
-        if path:
-            self.add_from_file(Path(path))
-
-    def ask_add_prebuilt(self) -> None:
-        names = [p.id for p in self.services.avatars.prebuilts()]
-        if not names:
-            self.message.setText("No prebuilt avatars are installed.")
-            return
-        name, ok = QInputDialog.getItem(self, "Add a prebuilt", "Prebuilt", names, 0, False)
-        if ok:
-            self.add_prebuilt(name)
-
-    def ask_rename(self) -> None:
-        entry = self.selected_entry()
-        if entry is not None:
-            name, ok = QInputDialog.getText(self, "Rename", "Name", text=entry.name)
-            if ok and name.strip():
-                self.rename_selected(name.strip())
-
-    def ask_delete(self) -> None:
-        entry = self.selected_entry()
-        if (
-            entry is not None
-            and QMessageBox.question(self, "Delete", f"Delete {entry.name}? This cannot be undone.")
-            == QMessageBox.StandardButton.Yes
-        ):
-            self.delete_selected()
+    def is_dirty(self) -> bool:
+        """The open avatar has edits that are not saved."""
+        return self.session is not None and not self.undo.isClean()
 
     def ask_export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export to folder")
-        if folder:
-            self.export_to(Path(folder))
+        session = self.session
+        if session is None or not self.buttons["export"].isEnabled():
+            return
+        stem = file_stem(session.entry.name, str(session.entry.id))
+        allowed = EXPORT_FORMATS if session.editor.info.is_vrm else ("glb", "webp")
+        dialog = ExportDialog(stem, start_folder(self.settings), self, allowed=allowed)
+        try:
+            if not dialog.exec():
+                return
+            choice = dialog.choice()
+        finally:
+            dialog.deleteLater()
+        there = [f"{stem}.{k}" for k in choice.formats if (choice.folder / f"{stem}.{k}").exists()]
+        if there and not ask.confirm_replace(self, there):
+            return
+        remember_folder(self.settings, choice.folder)
+        self.export_to(choice.folder, choice.formats, preset=choice.preset)
 
     # Open / edit / save / export ----------------------------------------------------------------
     def open_selected(self) -> None:
         entry = self.selected_entry()
-        if entry is None or not self._may_discard():
+        if entry is not None:
+            self.open_entry(entry)
+
+    def open_entry(self, entry: Any) -> None:
+        """Open ``entry`` in the editors and the preview; the open avatar's unsaved edits are
+        saved or dropped first, as the user says (Cancel keeps it open and selected)."""
+        if self.entry is not None and entry.id == self.entry.id:
             return
+        self.settle_unsaved(lambda: self._load_entry(entry), on_cancel=self._reselect_open)
+
+    def _load_entry(self, entry: Any) -> None:
         self._run(
             f"Opening {entry.name}…",
             lambda ctx: self._load(entry, ctx),
             lambda session: self._opened(entry, session),
         )
+
+    def _open_active_if_idle(self) -> None:
+        if self.session is None and self.task is None:
+            active = next((e for e in self.entries() if e.is_active), None)
+            if active is not None:
+                self.select(active.id)
+                self.open_entry(active)
+
+    def _reselect_open(self) -> None:
+        if self.entry is not None:
+            self.select(self.entry.id)
 
     def _load(self, entry: Any, ctx: TaskContext) -> AvatarSession:
         """Worker: read the avatar and build its render scene (seconds for a heavy avatar)."""
@@ -363,39 +285,70 @@ class WardrobePane(QWidget):
         session.inventory = stock_inventory(self.services, self.me(), ctx)
         return session
 
-    def may_close(self) -> bool:
-        """Whether the window may close: nothing unsaved, or the user agreed to drop it."""
-        return self._may_discard()
+    def settle_unsaved(self, then: Then, on_cancel: Then | None = None) -> None:
+        """Run ``then`` once nothing unsaved is in the way: at once when the edits are saved or
+        the user discards them, after the save when they choose Save (the default button)."""
+        if not self.is_dirty():
+            then()
+            return
+        answer = ask.ask_unsaved(self, self.entry.name)
+        if answer is ask.Unsaved.SAVE:
+            self.save(then=then)
+        elif answer is ask.Unsaved.DISCARD:
+            then()
+        elif on_cancel is not None:
+            on_cancel()
 
-    def _may_discard(self) -> bool:
-        if self.session is None or self.undo.isClean():
+    def may_close(self) -> bool:
+        """Whether the window may close now: nothing unsaved, or the user dropped it. Save saves
+        first and closes the window once saved (a failed save leaves it open, saying why)."""
+        if not self.is_dirty():
             return True
-        answer = QMessageBox.question(self, "Unsaved changes", "Discard the unsaved changes to this avatar?")
-        return answer == QMessageBox.StandardButton.Yes
+        answer = ask.ask_unsaved(self, self.entry.name)
+        if answer is ask.Unsaved.SAVE:
+            window = self.window()
+            self.save(then=lambda: QTimer.singleShot(0, window.close))
+        return answer is ask.Unsaved.DISCARD
 
     def _opened(self, entry: Any, session: AvatarSession) -> None:
         self.entry, self.session = entry, session
         self.undo.clear()
         self.edits.reset(dict(entry.metadata or {}))
         session.note_item_colors()
-        self.tints.set_materials(session.tintable())
+        self.tints.set_materials(session.tintable(), session.authored_colors())
         self.body.set_keys([f"bodyMorphs/{n}" for n in session.body_morphs])
         self.face.set_keys([f"faceMorphs/{n}" for n in session.face_morphs])
         self.bones.set_keys(session.bones)
         self.outfit.set_items(session.inventory)
-        text = f"Licence: {session.licence_text}"
-        if not session.can_modify:
-            text += "\nThe editors are switched off for this avatar."
-        self.licence.setText(text)
-        self.message.setText(session.scene_note)
+        self._show_licence()
+        self.say(session.scene_note)
+        self.select(entry.id)
         self._sync_buttons()
         self.avatar_opened.emit(session)
+        self.title_changed.emit()
+
+    def _show_licence(self) -> None:
+        if self.session is None:
+            self.licence.setText("Nothing open: double-click an avatar to edit it.")
+            return
+        text = f"Open: {self.session.entry.name} — licence: {self.session.licence_text}"
+        if not self.session.can_modify:
+            text += "\nThe editors are switched off for this avatar."
+        self.licence.setText(text)
 
     def _close_avatar(self) -> None:
+        self.dresser.dress_nothing()
         self.entry = self.session = None
         self.undo.clear()
         self.edits.reset({})
+        self.tints.set_materials([])
+        for editor in (self.body, self.face, self.bones):
+            editor.set_keys([])
+        self.outfit.set_items([])
+        self._show_licence()
         self._sync_buttons()
+        self.avatar_closed.emit()
+        self.title_changed.emit()
 
     # Preview dressing: hair and clothing change meshes, so the preview's scene is rebuilt -------
     def _edits_changed(self, kind: str, _key: str) -> None:
@@ -405,7 +358,7 @@ class WardrobePane(QWidget):
     def _dressed(self, session: AvatarSession) -> None:
         if session is self.session:
             session.note_item_colors()
-            self.tints.set_materials(session.tintable())
+            self.tints.set_materials(session.tintable(), session.authored_colors())
             self.scene_replaced.emit(session)
 
     def editable(self) -> bool:
@@ -415,12 +368,13 @@ class WardrobePane(QWidget):
         """Every editor gesture comes through here; refused where the licence forbids editing."""
         if not self.editable():
             reason = self.session.licence_text if self.session is not None else "open an avatar first"
-            self.message.setText(f"This avatar cannot be edited: {reason}")
+            self.say(f"This avatar cannot be edited: {reason}")
             return
         self.undo.push(command)
         self._sync_buttons()
 
-    def save(self) -> None:
+    def save(self, then: Then | None = None) -> None:
+        """Save the open avatar's edits; ``then`` runs once they are saved (and the list reloaded)."""
         if self.entry is None:
             return
         entry, metadata = self.entry, self.edits.metadata()
@@ -431,47 +385,50 @@ class WardrobePane(QWidget):
             lambda ctx: self.services.wardrobe.update(
                 self.me(), entry.id, metadata=metadata, expected_version=entry.version
             ),
-            self._saved,
+            lambda saved: self._saved(saved, then),
         )
 
-    def _saved(self, entry: Any) -> None:
+    def _saved(self, entry: Any, then: Then | None) -> None:
         self.entry = entry
+        if self.session is not None:
+            self.session.entry = entry
         self.undo.setClean()
-        self.refresh()
-        self.message.setText("Saved.")  # after refresh, which clears the message line
+        self.refresh(then=then)
+        self.say("Saved.")  # after refresh, which clears the message line
 
-    def export_to(self, folder: Path, formats: tuple[str, ...] = EXPORT_FORMATS) -> None:
+    def export_to(
+        self, folder: Path, formats: tuple[str, ...] = EXPORT_FORMATS, *, preset: str = "web"
+    ) -> None:
+        """Write the open avatar with its edits as ``<name>.glb/.vrm/.webp`` into ``folder``."""
         session = self.session
         if session is None:
             return
         metadata = session.output_metadata(self.edits.metadata())
         self._run(
             "Exporting…",
-            lambda ctx: export_files(session, metadata, Path(folder), formats, ctx.progress, ctx.cancelled),
-            lambda paths: self.message.setText(
-                f"Exported {len(paths)} files to {folder}: " + ", ".join(Path(p).suffix for p in paths)
+            lambda ctx: export_files(
+                session, metadata, Path(folder), formats, ctx.progress, ctx.cancelled, preset=preset
             ),
+            lambda paths: self.say(f"Exported to {folder}: " + ", ".join(Path(p).name for p in paths)),
         )
 
     # Background plumbing ------------------------------------------------------------------------
     def _run(self, message: str, work: Any, done: Any) -> None:
         if self.task is not None:
-            self.message.setText("Still busy with the previous step; wait or cancel it.")
+            self.say("Still busy with the previous step; wait or cancel it.")
             return
-        self.message.clear()
+        self.say("")
         self.progress.busy(message)
 
         def finish(result: Any) -> None:
-            self.task = None
-            self.progress.idle()
+            self._ended()
             done(result)
-            self._sync_buttons()
+            self._after_step()
 
         def fail(error: BaseException) -> None:
-            self.task = None
-            self.progress.idle()
-            self.message.setText(plain_message(error))
-            self._sync_buttons()
+            self._ended()
+            self.say(plain_message(error))
+            self._after_step()
 
         task = self.runner.submit(
             message,
@@ -483,6 +440,16 @@ class WardrobePane(QWidget):
         )
         self.task = None if task.done else task
         self._sync_buttons()
+
+    def _ended(self) -> None:
+        self.task = None
+        self.progress.idle()
+
+    def _after_step(self) -> None:
+        self._sync_buttons()
+        if self._refresh_pending and self.task is None:
+            self._refresh_pending = False
+            self.refresh()
 
     def cancel(self) -> None:
         if self.task is not None:
