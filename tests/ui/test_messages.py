@@ -43,6 +43,10 @@ def test_a_refused_file_is_explained_in_plain_words(
     assert shown.startswith(expected), shown
     assert "0x" not in shown and "byte" not in shown  # no magic numbers, no offsets
     assert studio.wardrobe.list(studio.identity()) == []  # nothing was added
+    from studio.ui.widgets import Banner
+
+    banner = window.wardrobe.findChild(Banner, "banner")
+    assert banner is not None and not banner.isHidden() and banner.text() in shown  # also on the banner
 
 
 def test_a_file_over_the_limit_gives_sizes_in_mb(make_main_window, make_studio, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ def test_a_plain_glb_avatar_opens_and_takes_a_tint(make_main_window, make_studio
     assert pane.avatars.count() == 1, pane.message.text()
     [entry] = studio.wardrobe.list(studio.identity())
     assert entry.source_url is None  # not a VRM: no source VRM to re-edit from
+    assert pane.avatars.item(0).text().endswith("·  glb")  # said as what it is, not "vrm"
     pane.avatars.setCurrentRow(0)
     pane.open_selected()
     assert pane.session is not None, pane.message.text()

@@ -140,7 +140,8 @@ class AvatarListMixin:
     @staticmethod
     def _entry_text(entry: Any) -> str:
         star = "★ " if entry.is_active else "   "
-        return f"{star}{entry.name}  ·  {entry.avatar_type}"
+        kind = "glb" if entry.avatar_type == "vrm" and not entry.source_url else entry.avatar_type
+        return f"{star}{entry.name}  ·  {kind}"
 
     def entries(self) -> list[Any]:
         return [self.avatars.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.avatars.count())]

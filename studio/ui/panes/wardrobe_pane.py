@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.domain.errors import CancelledError
 from studio.ui.avatar_session import AvatarSession, export_files, file_stem, open_session
 from studio.ui.edits import AvatarEdits
 from studio.ui.export_dialog import ExportDialog, remember_folder, start_folder
@@ -38,7 +39,7 @@ from studio.ui.panes.wardrobe_dressing import PreviewDresser, stock_inventory
 from studio.ui.panes.wardrobe_editors import BoneEditor, MorphEditor, OutfitEditor, TintEditor
 from studio.ui.panes.wardrobe_list import AvatarListMixin
 from studio.ui.tasks import Task, TaskContext, TaskRunner
-from studio.ui.widgets import ProgressStrip, plain_message
+from studio.ui.widgets import ProgressStrip, plain_message, show_error_banner
 
 EXPORT_FORMATS = ("glb", "vrm", "webp")
 Then = Callable[[], None]
@@ -428,6 +429,8 @@ class WardrobePane(AvatarListMixin, QWidget):
         def fail(error: BaseException) -> None:
             self._ended()
             self.say(plain_message(error))
+            if not isinstance(error, CancelledError):
+                show_error_banner(self, error)  # seen where the user is looking, moves nothing
             self._after_step()
 
         task = self.runner.submit(
