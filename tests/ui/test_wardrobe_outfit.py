@@ -90,7 +90,9 @@ def test_equipping_hair_shows_in_the_preview_and_undo_takes_it_back(make_main_wi
     pane.tints.pick("Hair_00_HAIR", "#00ff00")
     first = preview.scene
     long_hair = _green(_draw(first))
+    meshes_said = preview.status.text().split(":")[1].split(",")[0]  # " N meshes"
     _rows(pane)["fem-short-01"].setCheckState(Qt.CheckState.Checked)  # view -> model
+    assert preview.status.text().split(":")[1].split(",")[0] == meshes_said  # one hair for another
     assert pane.edits.metadata()["hair"] == "fem-short-01"
     # model -> view: a new scene wearing the item, with the live tint laid over it again
     assert preview.scene is pane.session.scene and preview.scene is not first

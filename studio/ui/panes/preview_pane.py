@@ -121,9 +121,10 @@ class PreviewPane(QWidget):
         self.expression.blockSignals(False)
         self._apply(full=True)
         self.scene.show_bones(self.bones.isChecked())
-        vertices = sum(p.vertex_count for m in self.scene.meshes for p in m.primitives)
+        drawn = [self.scene.meshes[i] for i in {n.mesh for n in self.scene.nodes if n.mesh is not None}]
+        vertices = sum(p.vertex_count for m in drawn for p in m.primitives)  # not swapped-out meshes
         self.status.setText(
-            f"{session.entry.name}: {len(self.scene.meshes)} meshes, {vertices:,} vertices. "
+            f"{session.entry.name}: {len(drawn)} meshes, {vertices:,} vertices. "
             "Drag to orbit, right-drag to pan, wheel to zoom, double-click to frame."
         )
         self.set_title(session.entry.name)
