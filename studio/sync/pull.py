@@ -79,13 +79,14 @@ def _apply_batch(
         if spec is None or (ch.entity, ch.row_key) in dirty:
             continue
         row = rows.get((ch.entity, ch.row_key))
-        if row is not None and lo.read_shadow(conn, spec, ch.row_key) == row:
-            continue  # our own push coming back: already applied, not news from another device
         if row is not None and _twin_is_pending(conn, spec, row, dirty):
             continue
+        # our own push coming back matches its shadow: applied all the same (a crash may have
+        # left the local row behind), but not counted as news from another device
+        echo = row is not None and lo.read_shadow(conn, spec, ch.row_key) == row
         lo.place_row(conn, spec, ch.row_key, row, dirty)
         lo.write_shadow(conn, spec, ch.row_key, row)
-        applied += 1
+        applied += 0 if echo else 1
     if ctx.user is not None:
         refresh_user_avatar(conn, str(ctx.user["id"]))
     return applied
