@@ -125,10 +125,6 @@ def sha256_file(path: Path, cancel: CancelFn | None = None) -> str:
     return digest.hexdigest()
 
 
-def payload_size(data: bytes | Path) -> int:
-    return len(data) if isinstance(data, bytes | bytearray) else Path(data).stat().st_size
-
-
 def payload_sha256(data: bytes | Path, cancel: CancelFn | None = None) -> str:
     return (
         sha256_bytes(bytes(data)) if isinstance(data, bytes | bytearray) else sha256_file(Path(data), cancel)
@@ -138,6 +134,28 @@ def payload_sha256(data: bytes | Path, cancel: CancelFn | None = None) -> str:
 def check_cancel(cancel: CancelFn | None) -> None:
     if cancel is not None and cancel():
         raise CancelledError("cancelled by the user")
+
+
+def check_put(key: str, data: object, if_none_match: bool, if_match: str | None) -> int:
+    """The argument checks every ``BlobStore.put`` makes before touching storage; the payload's size.
+
+    A bad key or payload is an :class:`InvalidInputError` and a missing source file a
+    :class:`BlobNotFoundError`, both naming the key, never a bare ``OSError``."""
+    from studio.domain.errors import InvalidInputError
+
+    validate_key(key)
+    if if_none_match and if_match is not None:
+        raise InvalidInputError(f"writing {key}: if_none_match and if_match cannot be combined")
+    if isinstance(data, bytes | bytearray):
+        return len(data)
+    if not isinstance(data, Path):
+        raise InvalidInputError(f"writing {key}: give the bytes or a Path, not {type(data).__name__}")
+    try:
+        if not data.is_file():
+            raise BlobNotFoundError(f"writing {key}: {data} is not a file")
+        return data.stat().st_size
+    except OSError as exc:
+        raise BlobNotFoundError(f"writing {key}: {data} cannot be read ({exc.strerror or exc})") from None
 
 
 def validate_key(key: str) -> str:

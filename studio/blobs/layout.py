@@ -21,6 +21,7 @@ import re
 from studio.domain.errors import InvalidInputError
 
 OBJECTS_PREFIX = "objects/sha256/"
+LAYOUT_PREFIX = "avatars/"
 PUBLIC_PREFIX = "prebuilts/"
 AVATAR_KINDS = {"glb": "model/gltf-binary", "vrm": "model/gltf-binary", "webp": "image/webp"}
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -55,9 +56,12 @@ def sha256_of_object_key(key: str) -> str | None:
 
 
 def avatar_key(user_id: str, avatar_id: str, kind: str) -> str:
+    """A wardrobe entry's layout path. ``user_id`` is the player's ``users.id`` (the server's,
+    once settled), never the username: the one function every writer of layout paths uses
+    (sync publishing and GC repair; imports store content keys only). See docs/sync.md, "Keys"."""
     if kind not in AVATAR_KINDS:
         raise InvalidInputError(f"avatar file kind {kind!r} is not one of {sorted(AVATAR_KINDS)}")
-    return f"avatars/{segment(user_id, 'user id')}/{segment(avatar_id, 'avatar id')}.{kind}"
+    return f"{LAYOUT_PREFIX}{segment(user_id, 'user id')}/{segment(avatar_id, 'avatar id')}.{kind}"
 
 
 def modifications_key(user_id: str, avatar_id: str) -> str:

@@ -26,6 +26,7 @@ from studio.blobs.base import (
     CancelFn,
     ProgressFn,
     check_cancel,
+    check_put,
     sha256_bytes,
     sha256_file,
     validate_key,
@@ -61,6 +62,7 @@ class LocalBlobStore:
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
     ) -> BlobRef:
+        check_put(key, data, if_none_match, if_match)
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp, digest, size = self._write_temp(target, data, progress, cancel)

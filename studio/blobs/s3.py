@@ -30,8 +30,8 @@ from studio.blobs.base import (
     CancelFn,
     ProgressFn,
     check_cancel,
+    check_put,
     payload_sha256,
-    payload_size,
     validate_key,
 )
 from studio.blobs.layout import PUBLIC_PREFIX, is_public, sha256_of_object_key
@@ -82,12 +82,12 @@ class S3BlobStore:
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
     ) -> BlobRef:
-        validate_key(key)
+        size = check_put(key, data, if_none_match, if_match)
         digest = payload_sha256(data, cancel)
-        size = payload_size(data)
         check_cancel(cancel)
         try:
-            if isinstance(data, Path) and size > self.multipart_threshold:
+            # A conditional overwrite (if_match) is one PUT: multipart completion cannot carry it.
+            if isinstance(data, Path) and size > self.multipart_threshold and if_match is None:
                 job = MultipartJob(
                     self.client,
                     self.bucket,

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from studio.blobs.base import BlobStore
-from studio.blobs.layout import avatar_key, content_type_for
+from studio.blobs.content import put_content
 from studio.domain.errors import CancelledError, ConflictError, InvalidInputError, NotFoundError, StudioError
 from studio.domain.identity import Identity
 from studio.domain.metadata import infer_avatar_type, parse_metadata
@@ -140,10 +140,9 @@ class WardrobeService:
         thumbnail_url: str | None = None,
         metadata: dict[str, Any] | None = None,
         activate: bool = False,
-        entry_id: uuid.UUID | None = None,
     ) -> WardrobeEntryView:
         """A row pointing at blobs already stored (keys or URLs); :meth:`import_avatar` stores a file
-        first. ``entry_id``: the id the blob keys were made with (default: a new one)."""
+        first."""
         fields = _validate({
             "glb_url": glb_url, "name": name, "avatar_type": avatar_type, "source_url": source_url,
             "thumbnail_url": thumbnail_url, "metadata": metadata,
@@ -151,7 +150,7 @@ class WardrobeService:
         with write_session(self.engine) as s:
             user = UserRepository(s).ensure(me.username, me.address, for_update=True)
             meta = fields.pop("metadata")
-            entry = WardrobeEntry(id=entry_id or uuid.uuid4(), user_id=user.id, metadata_=meta, **fields)
+            entry = WardrobeEntry(id=uuid.uuid4(), user_id=user.id, metadata_=meta, **fields)
             s.add(entry)
             s.flush()
             if activate:
@@ -175,9 +174,10 @@ class WardrobeService:
 
         The file is validated first (what ``studio validate`` refuses is refused, with its code);
         ``metadata`` is checked against ``avatar_type`` (inferred from it when None), a bad value
-        named by its key. The bytes go to the blob store under ``avatars/{user}/{entry}.vrm|.glb``
-        and a portrait under ``.webp`` (skipped where no renderer is available), all BEFORE the row
-        that points at them is written."""
+        named by its key. The bytes (and a portrait, skipped where no renderer is available) are
+        stored under their content keys (``objects/sha256/...``) BEFORE the row that points at
+        them is written; the layout copies ``avatars/{users.id}/{entry}.*`` are made by sync once
+        the row is on the server (docs/sync.md, "Keys")."""
         report = progress or (lambda _f, _m: None)
         if self.blob_store is None:
             raise RuntimeError("WardrobeService needs a blob store to import files")
@@ -188,19 +188,15 @@ class WardrobeService:
         data, label = _read_source(source, file_name, self.limits)
         doc, _report = open_checked(data, self.limits, name=label)
         _check_cancel(cancelled)
-        entry_id = uuid.uuid4()
-        key = avatar_key(me.username, str(entry_id), "vrm" if parse_vrm(doc).is_vrm else "glb")
+        is_vrm = parse_vrm(doc).is_vrm
         thumbnail = _portrait(doc, report)
         _check_cancel(cancelled)
         report(0.8, "Storing…")
-        self.blob_store.put(key, data, content_type_for(key))
-        thumb_key = avatar_key(me.username, str(entry_id), "webp") if thumbnail else None
-        if thumb_key and thumbnail:
-            self.blob_store.put(thumb_key, thumbnail, "image/webp")
+        key = put_content(self.blob_store, data, "model/gltf-binary").key
+        thumb_key = put_content(self.blob_store, thumbnail, "image/webp").key if thumbnail else None
         entry = self.add(
             me, key, name=name or Path(label).stem or "My Avatar", avatar_type=kind,
-            source_url=key if key.endswith(".vrm") else None, thumbnail_url=thumb_key, metadata=meta,
-            activate=activate, entry_id=entry_id,
+            source_url=key if is_vrm else None, thumbnail_url=thumb_key, metadata=meta, activate=activate,
         )  # fmt: skip
         report(1.0, "Added")
         return entry

@@ -9,8 +9,10 @@ player's profile row: ``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE
 write lock is taken before the count). Two devices reserving at once are serialised on that lock,
 so the second one sees the first one's row and is refused.
 
-State changes after the reservation are conditional updates (``WHERE status IN (...)``), so a
-duplicate completion (two resumes, a retried callback) changes nothing the second time.
+State changes after the reservation are conditional (the row is locked and changed only while its
+status is still one of the expected ones), so a duplicate completion (two resumes, a retried
+callback) changes nothing the second time. They go through the ORM so the local store's sync
+outbox records them.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from studio.domain.errors import NotFoundError, StudioError
@@ -144,16 +145,9 @@ class GenerationLogStore:
             return _quota(self._consuming_since(s, username, self.clock() - window), limit, window)
 
     def _lock_profile(self, session: Session, username: str, address: str) -> PlayerProfile:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        session.execute(
-            insert(PlayerProfile)
-            .values(cartridge_username=username, player_address=address, generation_count=0, version=1)
-            .on_conflict_do_nothing(index_elements=["cartridge_username"])
-        )
-        profile = ProfileRepository(session).get(username, for_update=True)
-        assert profile is not None
-        return profile
+        """The player's profile, locked (created on first use; a concurrent first use is adopted)."""
+        repo = ProfileRepository(session)
+        return repo.get(username, for_update=True) or repo.add(username, address)
 
     def reserve(
         self, *, username: str, address: str, prompt: str, style: str | None, seed: int, model: str,
@@ -193,26 +187,26 @@ class GenerationLogStore:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _transition(self, log_id: str, from_: Sequence[str], **values: object) -> bool:
+        """Apply ``values`` if the log is still in one of ``from_`` (else nothing: a duplicate).
+
+        Through the ORM (the row locked first), so on the local store the change lands in the sync
+        outbox like any other edit: a completion that happens while a sync pushes the ``pending``
+        row is pushed next time instead of being overwritten by the server's older copy."""
         now = self.clock()
         with write_session(self.engine) as s:
-            result = s.execute(
-                update(GenerationLog)
-                .where(GenerationLog.id == log_id, GenerationLog.status.in_(list(from_)))
-                .values(updated_at=now, version=GenerationLog.version + 1, **values)
-                .execution_options(synchronize_session=False)
-            )
-            changed = bool(result.rowcount)  # type: ignore[attr-defined]
-            if changed and values.get("status") == "success":
-                owner = select(GenerationLog.cartridge_username).where(GenerationLog.id == log_id)
-                username = s.scalar(owner)
-                s.execute(
-                    update(PlayerProfile)
-                    .where(PlayerProfile.cartridge_username == username)
-                    .values(generation_count=PlayerProfile.generation_count + 1,
-                            version=PlayerProfile.version + 1, updated_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-            return changed
+            row = s.scalars(select(GenerationLog).where(GenerationLog.id == log_id).with_for_update()).first()
+            if row is None or row.status not in from_:
+                return False
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = now
+            if values.get("status") == "success":
+                profile = ProfileRepository(s).get(row.cartridge_username, for_update=True)
+                if profile is not None:
+                    profile.generation_count += 1
+                    profile.updated_at = now
+            s.flush()
+            return True
 
     def attach_job(self, log_id: str, fal_job_id: str) -> bool:
         return self._transition(log_id, ("pending",), fal_job_id=fal_job_id)

@@ -1,20 +1,18 @@
 """Queries over the record tables. Each repository works inside a Session its caller owns.
 
 Inputs are already canonical (see ``studio.domain.identity``); the services do that. Batch
-lookups send the whole key list as ONE parameter (a PostgreSQL array, a JSON text on SQLite), so
-10,000 keys cost one round trip and one short statement to plan.
+lookups live in ``studio.store.profile_lookup``.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, tuple_
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, bindparam, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio.store.models import (
@@ -27,25 +25,24 @@ from studio.store.models import (
     WardrobeEntry,
 )
 
-
-def key_column(session: Session, values: Sequence[str]) -> ColumnElement[str]:
-    """A one-column table of ``values`` bound as ONE parameter, to join the looked-up table against.
-
-    A join (not ``= ANY``) lets PostgreSQL probe the index once per key; with ``= ANY`` of 10,000
-    keys it prefers a sequential scan. On PostgreSQL the keys travel as one text split server-side
-    (dumping a 10,000-element array costs the driver ~35 ms); on SQLite as JSON through json_each.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        if any(_SEP in v for v in values):
-            keys: ColumnElement[Any] = bindparam("keys", list(values), type_=ARRAY(Text))
-        else:
-            joined = bindparam("keys", _SEP.join(values), type_=Text)
-            keys = func.string_to_array(joined, _SEP, type_=ARRAY(Text))
-        return func.unnest(keys).table_valued("key").render_derived(name="k").c.key
-    return func.json_each(bindparam("keys", json.dumps(list(values)))).table_valued("value").c.value
+_Row = TypeVar("_Row")
 
 
-_SEP = "\x1f"  # ASCII unit separator: never part of a canonical address or username
+def add_first_time(session: Session, row: _Row, winner: Callable[[], _Row | None]) -> _Row:
+    """Insert ``row`` (a player's first users/profile row) inside a savepoint. Two transactions
+    creating the same player at the same instant both found nothing; on PostgreSQL the second
+    INSERT waits for the first and then fails on the unique key. That is not a conflict: the
+    savepoint is rolled back and ``winner()`` reads (and locks) the row the other one committed,
+    so first-time creation is idempotent. Any other integrity failure is raised as it was."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        found = winner()
+        if found is None:
+            raise
+        return found
+    return row
 
 
 class ProfileRepository:
@@ -68,28 +65,10 @@ class ProfileRepository:
         )
         return self.session.scalars(stmt).first()
 
-    def summaries_by_addresses(self, addresses: Sequence[str]) -> dict[str, tuple[str, str, str | None]]:
-        """address -> (username, address, avatar_url); of several profiles the latest updated wins."""
-        key = key_column(self.session, addresses)
-        stmt = (
-            select(PlayerProfile.cartridge_username, PlayerProfile.player_address, PlayerProfile.avatar_url)
-            .join_from(PlayerProfile, key.table, PlayerProfile.player_address == key)
-            .order_by(PlayerProfile.updated_at, PlayerProfile.cartridge_username)
-        )
-        return {row[1]: (row[0], row[1], row[2]) for row in self.session.execute(stmt)}
-
-    def summaries_by_usernames(self, usernames: Sequence[str]) -> dict[str, tuple[str, str, str | None]]:
-        key = key_column(self.session, usernames)
-        stmt = select(
-            PlayerProfile.cartridge_username, PlayerProfile.player_address, PlayerProfile.avatar_url
-        ).join_from(PlayerProfile, key.table, PlayerProfile.cartridge_username == key)
-        return {row[0]: (row[0], row[1], row[2]) for row in self.session.execute(stmt)}
-
     def add(self, username: str, address: str) -> PlayerProfile:
+        """A new profile; if another transaction created it meanwhile, that one (locked)."""
         profile = PlayerProfile(cartridge_username=username, player_address=address)
-        self.session.add(profile)
-        self.session.flush()
-        return profile
+        return add_first_time(self.session, profile, lambda: self.get(username, for_update=True))
 
 
 class LogRepository:
@@ -152,10 +131,9 @@ class UserRepository:
         """The user row for ``username``, created on first use (locked when ``for_update``)."""
         user = self.get(username, for_update=for_update)
         if user is None:
-            user = User(cartridge_username=username, player_address=address)
-            self.session.add(user)
-            self.session.flush()
-        elif address and user.player_address != address:
+            new = User(cartridge_username=username, player_address=address)
+            user = add_first_time(self.session, new, lambda: self.get(username, for_update=for_update))
+        if address and user.player_address != address:
             user.player_address = address
         return user
 

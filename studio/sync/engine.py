@@ -31,7 +31,16 @@ from studio.sync.blobsync import (
     upload_missing,
     verify_present,
 )
-from studio.sync.entities import ENTITIES, WARDROBE, EntitySpec, Row, is_deleted, refresh_user_avatar
+from studio.sync.entities import (
+    ENTITIES,
+    WARDROBE,
+    EntitySpec,
+    Row,
+    is_deleted,
+    read_row,
+    refresh_user_avatar,
+    user_by_name,
+)
 from studio.sync.plan import Resolution, copy_key, rebase, resolve
 from studio.sync.pull import pull_changes
 from studio.sync.report import ConflictNote, ProgressCallback, SyncProgress, SyncReport
@@ -114,7 +123,7 @@ class SyncEngine:
         with self.local.connect() as conn:
             report.pending_push = len(outbox.pending(conn))
             cursor = int(lo.get_state(conn, "cursor", "0") or 0)
-            user = lo.user_row(conn, self.username)
+            user = user_by_name(conn, self.username)
         with translate_errors(), self.remote_db.connect() as pg:
             owners = [self.username] + ([str(user["id"])] if user else [])
             report.pending_pull = len(remote.changes_since(pg, owners, cursor, 1_000_000))
@@ -143,7 +152,7 @@ class SyncEngine:
             if device is None:
                 device = f"{self.device_name}#{uuid.uuid4().hex[:8]}"
                 lo.set_state(conn, "device", device)
-            user = lo.user_row(conn, self.username)
+            user = user_by_name(conn, self.username)
             settled = lo.get_state(conn, "user_id")
         if user is None or settled != user["id"]:
             user = self._settle_user(user)
@@ -157,7 +166,7 @@ class SyncEngine:
         with self.remote_db.begin() as pg:
             if user is not None:
                 remote.ensure_user(pg, user, by_name=True)
-            server = remote.user_by_name(pg, self.username)
+            server = user_by_name(pg, self.username)
         if server is None:
             return user
         if user is None or user["id"] != server["id"]:
@@ -195,7 +204,7 @@ class SyncEngine:
 
     def _fresh_keys(self, conn: Connection, spec: EntitySpec, key: str) -> list[str]:
         """Content keys a pending row points at that its last acknowledged version did not."""
-        row, base = lo.read_row(conn, spec, key), lo.read_shadow(conn, spec, key)
+        row, base = read_row(conn, spec, key), lo.read_shadow(conn, spec, key)
         old = set(content_keys(spec, base))
         return [k for k in content_keys(spec, row) if k not in old]
 
@@ -211,7 +220,7 @@ class SyncEngine:
         for _attempt in range(4):
             with self.local.connect() as conn:
                 last = outbox.last_id(conn, spec.name, key)
-                row, base = lo.read_row(conn, spec, key), lo.read_shadow(conn, spec, key)
+                row, base = read_row(conn, spec, key), lo.read_shadow(conn, spec, key)
             if last is None:
                 return
             if row is not None:
@@ -241,23 +250,23 @@ class SyncEngine:
         remote.begin_push(pg, ctx.device, op_id, ctx.username)
         current = remote.read_for_update(pg, spec, key)
         if current.op_id == op_id:  # this very push committed before; its answer was lost
-            copy = remote.read_row(pg, spec, copy_key(op_id))
+            copy = read_row(pg, spec, copy_key(op_id))
             return PushResult(Resolution("noop"), current.row, copy)
         if current.row is not None and (current.op_id or "").startswith(f"{ctx.device}:{spec.name}:{key}:"):
             base = current.row  # our own earlier push of this row (its answer was lost): we have seen it
         twin = remote.natural_twin(pg, spec, row) if row and current.row is None and base is None else None
         if twin is not None:
-            return PushResult(Resolution("noop"), None, twin=remote.read_row(pg, spec, twin))
+            return PushResult(Resolution("noop"), None, twin=read_row(pg, spec, twin))
         res = resolve(spec, base, row, current.row, device=ctx.device.split("#")[0],
                       remote_device=device_label(current.device), op_id=op_id)  # fmt: skip
-        if res.copy is not None and remote.read_row(pg, spec, str(res.copy[spec.key])) is not None:
+        if res.copy is not None and read_row(pg, spec, str(res.copy[spec.key])) is not None:
             res = Resolution(res.action, res.row)
         self._check_objects(spec, res, current.row, sent)
         remote.apply(pg, spec, key, res, current.row)
         if spec is WARDROBE and ctx.user is not None:
             refresh_user_avatar(pg, str(ctx.user["id"]))
-        final = remote.read_row(pg, spec, key)
-        copy = remote.read_row(pg, spec, str(res.copy[spec.key])) if res.copy else None
+        final = read_row(pg, spec, key)
+        copy = read_row(pg, spec, str(res.copy[spec.key])) if res.copy else None
         concurrent = bool(base and current.row and current.row["version"] != base["version"])
         return PushResult(res, final, copy, merged=res.action == "update" and concurrent)
 
@@ -312,7 +321,7 @@ class SyncEngine:
         dirty: set[tuple[str, str]],
     ) -> None:
         """Local row := the server's, unless the user edited it during the push (then rebase)."""
-        current = lo.read_row(conn, spec, key)
+        current = read_row(conn, spec, key)
         if outbox.last_id(conn, spec.name, key) == last:
             new = final
         elif is_deleted(spec, final) and not is_deleted(spec, current):

@@ -152,6 +152,20 @@ def is_deleted(spec: EntitySpec, row: Row | None) -> bool:
 USERS = table_of(User)
 
 
+def read_row(conn: Connection, spec: EntitySpec, row_key: str, *, for_update: bool = False) -> Row | None:
+    """One synced row as JSON (``for_update``: locked, on PostgreSQL). Plain Core, both sides."""
+    t = spec.table
+    stmt = select(t).where(t.c[spec.key] == key_value(spec, row_key))
+    row = conn.execute(stmt.with_for_update() if for_update else stmt).mappings().first()
+    return to_json_row(t, row) if row is not None else None
+
+
+def user_by_name(conn: Connection, username: str) -> Row | None:
+    """The player's ``users`` row as JSON, on either side."""
+    row = conn.execute(select(USERS).where(USERS.c.cartridge_username == username)).mappings().first()
+    return to_json_row(USERS, row) if row is not None else None
+
+
 def refresh_user_avatar(conn: Connection, user_id: str) -> None:
     """``users.avatar_url`` (and source, thumbnail) follow the active entry (the records rule).
 

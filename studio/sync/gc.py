@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine, select, text
 
 from studio.blobs.base import BlobStore, CancelFn, check_cancel
-from studio.blobs.layout import OBJECTS_PREFIX, sha256_of_object_key
+from studio.blobs.layout import LAYOUT_PREFIX, OBJECTS_PREFIX, sha256_of_object_key
 from studio.store.models import Prebuilt, User
 from studio.sync.blobsync import layout_targets
 from studio.sync.entities import ENTITIES, WARDROBE, table_of, to_json_row
@@ -34,9 +34,14 @@ class GcReport:
     layout_removed: int = 0
 
 
-def referenced_keys(conn: Connection) -> set[str]:
-    """Every content key a live row of any synced table, a user or a prebuilt points at."""
+def referenced_keys(conn: Connection, *, content_only: bool = True) -> set[str]:
+    """Every content key a live row of any synced table, a user or a prebuilt points at (with
+    ``content_only=False``: every value of those columns, layout paths included)."""
     keys: set[str] = set()
+
+    def wanted(value: object) -> bool:
+        return bool(value) and (not content_only or sha256_of_object_key(str(value)) is not None)
+
     for spec in ENTITIES.values():
         if not spec.blobs:
             continue
@@ -44,13 +49,13 @@ def referenced_keys(conn: Connection) -> set[str]:
         if spec.tombstone:
             query = query.where(spec.table.c[spec.tombstone].is_(None))
         for row in conn.execute(query):
-            keys.update(str(v) for v in row if v and sha256_of_object_key(str(v)))
+            keys.update(str(v) for v in row if wanted(v))
     for table, cols in (
         (User.__table__, ("avatar_url", "avatar_source_url", "thumbnail_url")),
         (table_of(Prebuilt), ("glb_url", "source_url", "thumbnail_url")),
     ):
         for row in conn.execute(select(*(table.c[c] for c in cols))):
-            keys.update(str(v) for v in row if v and sha256_of_object_key(str(v)))
+            keys.update(str(v) for v in row if wanted(v))
     return keys
 
 
@@ -81,18 +86,27 @@ def collect_local(
     now: datetime | None = None,
     cancel: CancelFn | None = None,
 ) -> GcReport:
-    """Local store: keep what local rows and not-yet-acknowledged shadows point at."""
+    """Local store: keep what local rows point at. Layout paths an older version wrote locally
+    (``avatars/{username}/...``, named by rows until their first push) go the same way once no
+    row names them."""
     report = GcReport()
     with engine.connect() as conn:
-        live = referenced_keys(conn)
-    _sweep(store, live, (now or datetime.now(UTC)) - grace, report, cancel)
+        live = referenced_keys(conn, content_only=False)
+    cutoff = (now or datetime.now(UTC)) - grace
+    for prefix in (OBJECTS_PREFIX, LAYOUT_PREFIX):
+        _sweep(store, live, cutoff, report, cancel, prefix)
     return report
 
 
 def _sweep(
-    store: BlobStore, live: set[str], cutoff: datetime, report: GcReport, cancel: CancelFn | None
+    store: BlobStore,
+    live: set[str],
+    cutoff: datetime,
+    report: GcReport,
+    cancel: CancelFn | None,
+    prefix: str = OBJECTS_PREFIX,
 ) -> None:
-    for ref in list(store.list(OBJECTS_PREFIX)):
+    for ref in list(store.list(prefix)):
         check_cancel(cancel)
         report.scanned += 1
         if ref.key in live:
@@ -115,7 +129,7 @@ def _layout_wanted(conn: Connection) -> dict[str, str]:
         wanted.update(layout_targets(json_row))
         for col in WARDROBE.blobs:
             value = str(json_row.get(col) or "")
-            if value.startswith("avatars/"):
+            if value.startswith(LAYOUT_PREFIX):
                 wanted[value] = value
     return wanted
 
@@ -123,7 +137,7 @@ def _layout_wanted(conn: Connection) -> dict[str, str]:
 def _repair_layout(
     store: BlobStore, wanted: dict[str, str], report: GcReport, cancel: CancelFn | None
 ) -> None:
-    present = {ref.key for ref in store.list("avatars/")}
+    present = {ref.key for ref in store.list(LAYOUT_PREFIX)}
     for key in sorted(present - set(wanted)):
         check_cancel(cancel)
         store.delete(key)

@@ -12,30 +12,16 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from studio.store.models import User
 from studio.sync import tables
 from studio.sync.entities import (
+    USERS,
     WARDROBE,
     EntitySpec,
     Row,
     dumps,
     from_json_row,
     key_value,
-    table_of,
-    to_json_row,
 )
-
-users = table_of(User)
-
-
-def read_row(conn: Connection, spec: EntitySpec, row_key: str) -> Row | None:
-    row = (
-        conn.execute(select(spec.table).where(spec.table.c[spec.key] == key_value(spec, row_key)))
-        .mappings()
-        .first()
-    )
-    return to_json_row(spec.table, row) if row is not None else None
-
 
 _UPDATES: dict[tuple[str, tuple[str, ...]], Any] = {}
 _KEY = "sync_row_key"
@@ -104,15 +90,10 @@ def set_state(conn: Connection, name: str, value: str) -> None:
         conn.execute(insert(tables.state).values(name=name, value=value))
 
 
-def user_row(conn: Connection, username: str) -> Row | None:
-    row = conn.execute(select(users).where(users.c.cartridge_username == username)).mappings().first()
-    return to_json_row(users, row) if row is not None else None
-
-
 def ensure_user(conn: Connection, row: Row) -> None:
-    if conn.execute(select(users.c.id).where(users.c.id == uuid.UUID(row["id"]))).first() is None:
+    if conn.execute(select(USERS.c.id).where(USERS.c.id == uuid.UUID(row["id"]))).first() is None:
         keep: Row = {k: row[k] for k in ("id", "cartridge_username", "player_address") if k in row}
-        conn.execute(insert(users).values(**from_json_row(users, keep)))
+        conn.execute(insert(USERS).values(**from_json_row(USERS, keep)))
 
 
 def rekey_user(conn: Connection, old_id: str, new_id: str) -> None:
@@ -123,7 +104,7 @@ def rekey_user(conn: Connection, old_id: str, new_id: str) -> None:
 
     conn.execute(text("PRAGMA defer_foreign_keys = ON"))  # children move in this same transaction
     old, new = uuid.UUID(old_id), uuid.UUID(new_id)
-    conn.execute(update(users).where(users.c.id == old).values(id=new))
+    conn.execute(update(USERS).where(USERS.c.id == old).values(id=new))
     for spec in ENTITIES.values():
         if spec.owner_is_user_id:
             conn.execute(update(spec.table).where(spec.table.c[spec.owner] == old).values({spec.owner: new}))

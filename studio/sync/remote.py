@@ -18,13 +18,19 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy import delete as sql_delete
 
 from studio.domain.errors import ConflictError
-from studio.store.models import User
 from studio.sync import tables
-from studio.sync.entities import WARDROBE, EntitySpec, Row, from_json_row, key_value, table_of, to_json_row
+from studio.sync.entities import (
+    WARDROBE,
+    EntitySpec,
+    Row,
+    from_json_row,
+    key_value,
+    read_row,
+    to_json_row,
+)
 from studio.sync.plan import Resolution
 
 GC_LOCK = 0x57D11
-users = table_of(User)
 
 
 @dataclass(frozen=True)
@@ -62,34 +68,15 @@ def ensure_user(conn: Connection, row: Row, *, by_name: bool = False) -> None:
     conn.execute(stmt, {"id": keep["id"], "u": keep["cartridge_username"], "a": keep.get("player_address")})
 
 
-def user_by_name(conn: Connection, username: str) -> Row | None:
-    row = conn.execute(select(users).where(users.c.cartridge_username == username)).mappings().first()
-    return to_json_row(users, row) if row is not None else None
-
-
 def read_for_update(conn: Connection, spec: EntitySpec, row_key: str) -> RemoteRow:
-    t = spec.table
-    row = (
-        conn.execute(select(t).where(t.c[spec.key] == key_value(spec, row_key)).with_for_update())
-        .mappings()
-        .first()
-    )
+    """The server row, locked, with the device and push that last changed it (the feed)."""
+    row = read_row(conn, spec, row_key, for_update=True)
     feed = conn.execute(
         select(tables.changes.c.device, tables.changes.c.op_id).where(
             tables.changes.c.entity == spec.name, tables.changes.c.row_key == row_key
         )
     ).first()
-    return RemoteRow(
-        to_json_row(t, row) if row is not None else None,
-        feed.device if feed else None,
-        feed.op_id if feed else None,
-    )
-
-
-def read_row(conn: Connection, spec: EntitySpec, row_key: str) -> Row | None:
-    t = spec.table
-    row = conn.execute(select(t).where(t.c[spec.key] == key_value(spec, row_key))).mappings().first()
-    return to_json_row(t, row) if row is not None else None
+    return RemoteRow(row, feed.device if feed else None, feed.op_id if feed else None)
 
 
 def natural_twin(conn: Connection, spec: EntitySpec, row: Row) -> str | None:

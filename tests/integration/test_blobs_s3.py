@@ -94,6 +94,37 @@ def test_conditional_writes(store: S3BlobStore) -> None:
     assert second.etag != first.etag
 
 
+@pytest.mark.parametrize("kind", ["local", "s3"])
+def test_both_stores_refuse_bad_put_arguments_the_same_way(
+    kind: str, store: S3BlobStore, tmp_path: Path
+) -> None:
+    """One set of checks (``studio.blobs.base.check_put``): clear errors, nothing written."""
+    from studio.blobs import LocalBlobStore
+    from studio.domain.errors import InvalidInputError
+
+    target = LocalBlobStore(tmp_path / "blobs") if kind == "local" else store
+    with pytest.raises(InvalidInputError, match="cannot be combined"):
+        target.put("k/a.json", b"1", if_none_match=True, if_match='"etag"')
+    with pytest.raises(InvalidInputError, match="invalid blob key"):
+        target.put("../escape.json", b"1")
+    with pytest.raises(InvalidInputError, match="give the bytes or a Path, not str"):
+        target.put("k/a.json", "not bytes")  # type: ignore[arg-type]
+    with pytest.raises(BlobNotFoundError, match="is not a file"):
+        target.put("k/a.json", tmp_path / "missing.glb")
+    assert list(target.list("")) == []
+
+
+def test_a_big_conditional_overwrite_keeps_its_condition(store: S3BlobStore, tmp_path: Path) -> None:
+    """Above the multipart threshold, if_match still refuses a write over someone else's."""
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"a" * (6 * MB))
+    first = store.put("k/big.bin", b"small")
+    with pytest.raises(BlobPreconditionError):
+        store.put("k/big.bin", big, if_match='"not-the-etag"')
+    assert store.get("k/big.bin") == b"small"
+    assert store.put("k/big.bin", big, if_match=first.etag).size == 6 * MB
+
+
 def test_missing_keys(store: S3BlobStore, tmp_path: Path) -> None:
     assert store.head("avatars/u/none.glb") is None
     assert not store.exists("avatars/u/none.glb")

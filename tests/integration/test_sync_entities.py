@@ -71,6 +71,27 @@ def test_profile_and_generation_log_changes_travel(world: World) -> None:
     assert prof["avatar_url"] == "x"
 
 
+def test_a_generation_finishing_after_its_pending_row_was_pushed_reaches_the_server(world: World) -> None:
+    """The generation pipeline's own store: reserve, sync (pushes ``pending``), complete, sync."""
+    from studio.store.generation_logs import GenerationLogStore
+
+    a, b = world.client("laptop"), world.client("desktop")
+    logs = GenerationLogStore(a.engine)
+    log = logs.reserve(username="alice", address=a.me.address, prompt="a knight", style=None, seed=7,
+                       model="m", limit=5, window=timedelta(days=1))  # fmt: skip
+    a.sync()
+    assert logs.mark_in_progress(log.id) and logs.complete(log.id, ["generations/alice/g-0.png"])
+    assert not logs.complete(log.id, ["generations/alice/other.png"])  # a duplicate changes nothing
+    a.sync()
+    b.sync()
+    for engine in (world.pg, a.engine, b.engine):
+        with engine.connect() as conn:
+            row = conn.execute(select(GenerationLog.__table__)).mappings().one()
+            prof = conn.execute(select(PlayerProfile.__table__)).mappings().one()
+        assert (row["status"], row["image_urls"]) == ("success", ["generations/alice/g-0.png"])
+        assert prof["generation_count"] == 1
+
+
 def test_gc_keeps_young_and_referenced_objects_and_repairs_layout(world: World) -> None:
     a = world.client("laptop")
     kept = a.asset(b"kept avatar")
