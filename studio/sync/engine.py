@@ -41,7 +41,7 @@ from studio.sync.entities import (
     refresh_user_avatar,
     user_by_name,
 )
-from studio.sync.plan import Resolution, copy_key, rebase, resolve
+from studio.sync.plan import Resolution, copy_key, rebase, rebase_shadow, resolve
 from studio.sync.pull import pull_changes
 from studio.sync.report import ConflictNote, ProgressCallback, SyncProgress, SyncReport
 
@@ -322,14 +322,16 @@ class SyncEngine:
     ) -> None:
         """Local row := the server's, unless the user edited it during the push (then rebase)."""
         current = read_row(conn, spec, key)
+        shadow = final
         if outbox.last_id(conn, spec.name, key) == last:
             new = final
         elif is_deleted(spec, final) and not is_deleted(spec, current):
             new = current  # edited again while the server deleted it: the next push keeps a copy
         else:
             new = rebase(pushed, current, final)
+            shadow = rebase_shadow(spec, pushed, current, final)
         lo.place_row(conn, spec, key, new, dirty)
-        lo.write_shadow(conn, spec, key, final)
+        lo.write_shadow(conn, spec, key, shadow)
 
     def _note_conflict(self, spec: EntitySpec, key: str, result: PushResult, report: SyncReport) -> None:
         copy = result.copy or {}

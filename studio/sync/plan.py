@@ -178,3 +178,45 @@ def rebase(pushed: Row | None, current: Row | None, server: Row | None) -> Row |
     out: list[str] = []
     base = pushed or {}
     return {k: merge_values(base.get(k), v, server.get(k), k, True, out) for k, v in current.items()}
+
+
+_MISSING = object()
+
+
+def _edited_against(pushed: Any, current: Any, server: Any) -> Any:
+    """The base of one value after a rebase: the server's, except where the user's edit during
+    the push and the server's value both moved away from the pushed value to different values
+    (JSON objects key by key); there it is the pushed value, what the user edited against."""
+    if current in (server, pushed) or server == pushed:
+        return server
+    if isinstance(current, dict) and isinstance(server, dict):
+        base = pushed if isinstance(pushed, dict) else {}
+        out: dict[str, Any] = {}
+        for key in sorted(set(base) | set(current) | set(server)):
+            value = _edited_against(
+                base.get(key, _MISSING), current.get(key, _MISSING), server.get(key, _MISSING)
+            )
+            if value is not _MISSING:
+                out[key] = value
+        return out
+    return pushed
+
+
+def rebase_shadow(
+    spec: EntitySpec, pushed: Row | None, current: Row | None, server: Row | None
+) -> Row | None:
+    """The shadow to keep next to a rebased row (:func:`rebase`): usually the server's row. Where the
+    server did not take our pushed value (another device's edit won and ours went to a conflict
+    copy) and the user edited that same value during the push, the user never saw the server's
+    value: the shadow keeps the pushed value there and no version (it is no server version), so
+    the next push merges three ways and keeps both instead of silently overwriting the other
+    device's edit (fuzz seed 6605)."""
+    if pushed is None or current is None or server is None:
+        return server
+    shadow = dict(server)
+    for col in content(spec, server):
+        if col in spec.lww:
+            continue
+        value = _edited_against(pushed.get(col, _MISSING), current.get(col, _MISSING), server[col])
+        shadow[col] = None if value is _MISSING else value
+    return server if shadow == server else {**shadow, "version": None}

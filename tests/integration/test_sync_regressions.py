@@ -12,6 +12,12 @@
 - seed 559: a device crashed between pushing a rename and applying it locally; pull skipped the
   row coming back because it matched the shadow (a change meant to stop counting one's own push as
   "received"), so the local name stayed behind. Fix: apply it anyway, just do not count it.
+- seed 6605 (found by the first 20,000-schedule long run): device A's rename reached the server
+  first; device B's different rename of the same entry became a conflict copy, and B renamed the
+  entry again while that push was in flight. The rebase kept B's newest name locally but the
+  shadow moved to the server's row, so B's next push looked like an edit of A's name and
+  overwrote it (A's rename was lost, never shown on B). Fix: the shadow keeps the pushed value
+  where that happened (``plan.rebase_shadow``), so the next push merges and keeps both.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ def regress_pg(pg_server: Any, pg_template: str) -> Iterator[Engine]:
     pg_server.drop_database(name)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 8, 20, 22, 27, 28, 559, 5102])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 8, 20, 22, 27, 28, 559, 5102, 6605])
 def test_fixed_seed(
     seed: int, regress_pg: Engine, s3_client: Any, sqlite_template: Path, tmp_path: Path
 ) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from studio.sync.entities import INVENTORY, WARDROBE
-from studio.sync.plan import conflict_label, copy_key, rebase, resolve
+from studio.sync.plan import conflict_label, copy_key, rebase, rebase_shadow, resolve
 
 BASE = {
     "id": "k",
@@ -122,3 +122,21 @@ def test_a_side_effect_deactivation_does_not_make_a_delete_keep_a_copy() -> None
     active = edit(BASE, is_active=True)
     res = run(active, edit(BASE, deleted_at="t1"), edit(BASE, version=2, is_active=False))
     assert res.action == "delete" and res.copy is None
+
+
+def test_an_edit_made_during_a_push_that_lost_to_another_device_is_merged_next_time() -> None:
+    """Seed 6605: our rename went to a copy (the server kept the other name); the user renamed
+    again during that push. The next push must keep both names, not overwrite the server's."""
+    pushed = edit(BASE, name="Ours", metadata={"hair": "long", "tint": "#000"}, version=5)
+    server = edit(BASE, name="Theirs", metadata={"hair": "short", "tint": "#000"}, version=2)
+    current = edit(pushed, name="Ours again", metadata={"hair": "braid", "tint": "#000"}, version=6)
+    shadow = rebase_shadow(WARDROBE, pushed, current, server)
+    assert shadow is not None and shadow["version"] is None  # not a server version
+    assert shadow["name"] == "Ours" and shadow["metadata"] == {"hair": "long", "tint": "#000"}
+    res = run(shadow, rebase(pushed, current, server), server)
+    assert res.copy is not None and res.copy["name"].startswith("Ours again (conflict from laptop)")
+    assert res.row is None or res.row["name"] == "Theirs"  # the server keeps the other device's name
+    # Without a collision the shadow is the server's row as before.
+    assert rebase_shadow(WARDROBE, pushed, edit(pushed, glb_url="g9"), edit(pushed, version=6)) == edit(
+        pushed, version=6
+    )
