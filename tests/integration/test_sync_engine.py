@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
 from studio.blobs.layout import avatar_key
-from studio.store.engine import make_engine
 from studio.store.models import User, WardrobeEntry
 from tests.fixtures.sync_world import World
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
-
-
-@pytest.fixture
-def world(
-    pg_url: str, s3_client: Any, s3_bucket: str, sqlite_template: Path, tmp_path: Path
-) -> Iterator[World]:
-    engine = make_engine(pg_url)
-    yield World(engine, s3_client, s3_bucket, "alice", tmp_path, sqlite_template)
-    engine.dispose()
 
 
 def server_entries(world: World, include_deleted: bool = False) -> dict[str, dict[str, Any]]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,22 +10,13 @@ from sqlalchemy import select
 
 from studio.blobs import put_content
 from studio.domain.errors import CancelledError
-from studio.store.engine import make_engine, write_session
+from studio.store.engine import write_session
 from studio.store.models import GenerationLog, PlayerProfile
 from studio.sync.gc import collect_local, collect_remote
 from studio.sync.report import SyncProgress
 from tests.fixtures.sync_world import World
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
-
-
-@pytest.fixture
-def world(
-    pg_url: str, s3_client: Any, s3_bucket: str, sqlite_template: Path, tmp_path: Path
-) -> Iterator[World]:
-    engine = make_engine(pg_url)
-    yield World(engine, s3_client, s3_bucket, "alice", tmp_path, sqlite_template)
-    engine.dispose()
 
 
 def test_inventory_grant_revoke_and_the_same_item_granted_on_two_devices(world: World) -> None:

@@ -7,17 +7,13 @@ server's ``users.id``: nothing is ever stored under the username. Real PostgreSQ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from studio.blobs.layout import OBJECTS_PREFIX, avatar_key
 from studio.services.wardrobe import WardrobeService
-from studio.store.engine import make_engine
 from studio.store.models import User
 from studio.sync.gc import collect_local, collect_remote
 from tests.fixtures.paths import DATA_DIR
@@ -27,15 +23,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 
 VRM = DATA_DIR / "vrm" / "VRMC_materials_mtoon_UV_Animation_Test.vrm"
 GLB = DATA_DIR / "vrm" / "addon_triangle.vrm"
-
-
-@pytest.fixture
-def world(
-    pg_url: str, s3_client: Any, s3_bucket: str, sqlite_template: Path, tmp_path: Path
-) -> Iterator[World]:
-    engine = make_engine(pg_url)
-    yield World(engine, s3_client, s3_bucket, "alice", tmp_path, sqlite_template)
-    engine.dispose()
 
 
 def importer(client: Client) -> WardrobeService:
