@@ -120,7 +120,6 @@ def _check_thumbnail(path: Path) -> str:
 
 def _window(home: Path, out: Path) -> str:
     from studio.app import open_studio
-    from studio.blobs.layout import avatar_key
     from studio.settings import load_settings
     from studio.ui.selftest_window import screenshot_main_window
 
@@ -129,9 +128,8 @@ def _window(home: Path, out: Path) -> str:
     environ |= {"STUDIO_USERNAME": SELFTEST_USER, "STUDIO_ADDRESS": SELFTEST_ADDRESS}
     studio = open_studio(load_settings(path=home / "config" / "config.json", environ=environ))
     me = studio.identity()
-    key = avatar_key(me.username, "selftest-avatar", "vrm")
-    studio.blob_store.put(key, out / "avatar.vrm")
-    studio.wardrobe.add(me, key, name="Self-test avatar", source_url=key, activate=True)
+    # the same front door as `studio wardrobe add`: validated, stored under its content key
+    studio.wardrobe.import_avatar(me, out / "avatar.vrm", name="Self-test avatar", activate=True)
     facts = screenshot_main_window(studio, out / "window.png")
     if facts["colours"] < 8:
         raise SelftestError(f"window.png is (nearly) blank: {facts['colours']} colours")
