@@ -66,9 +66,12 @@ class AvatarLibrary:
 
         if prebuilt_id not in PREBUILTS:
             raise NotFoundError(f"no prebuilt {prebuilt_id!r} (there are: {', '.join(PREBUILTS)})")
-        data = avatar_bytes(parse_supermesh(PREBUILTS[prebuilt_id]), "vrm1", name=prebuilt_id)
+        params = PREBUILTS[prebuilt_id]
+        data = avatar_bytes(parse_supermesh(params), "vrm1", name=prebuilt_id)
+        # seed 004's VRM example: the prebuilt it came from and what it wears (the Outfit tab ticks these)
+        worn: dict[str, Any] = {k: params[k] for k in ("hair", "clothing", "attachments") if k in params}
         return self.wardrobe.import_avatar(
-            me, data, name=prebuilt_id, avatar_type="vrm", metadata={"base": prebuilt_id},
+            me, data, name=prebuilt_id, avatar_type="vrm", metadata={"base": prebuilt_id, **worn},
             file_name=f"{prebuilt_id}.vrm", activate=self._first(me),
         )  # fmt: skip
 

@@ -161,6 +161,25 @@ def _vrm_wanted(meta: BaseModel) -> Wanted:
     )
 
 
+def _against_built(doc: Document, meta: BaseModel, wanted: Wanted) -> None:
+    """A studio-made VRM (a default prebuilt) has its hair and clothes baked in, and its metadata
+    lists them (seed 004's VRM example): a listed baked item stays as it is, a baked item the list
+    leaves out is taken off. A slot the metadata does not mention is left alone."""
+    if _procedural_base(doc) is None:
+        return
+    built, given = built_with(doc), meta.model_fields_set
+    if "clothing" in given:
+        listed = [str(c) for c in _get(meta, "clothing") or []]
+        dropped = [item_category("clothing", c) for c in built.clothing if c not in listed]
+        wanted.take_off += [c for c in dict.fromkeys(dropped) if c is not None]
+        wanted.clothing = [c for c in listed if c not in built.clothing] or None
+    if "attachments" in given:
+        extra = [a for a in _get(meta, "attachments") or [] if a not in built.attachments]
+        wanted.attachments = extra or None
+    if "hair" in given and wanted.hair == built.hair:
+        wanted.hair = None
+
+
 def _supermesh_wanted(doc: Document, meta: SupermeshMetadata) -> Wanted:
     """A supermesh file has its generator parameters baked in (``built_with``): morph sliders are
     absolute parameter values, so the file's targets get ``value - built``; items it was built
@@ -206,7 +225,11 @@ def plan_edits(
         for i in range(len(doc.items("materials"))):
             plan.materials[i] = (tint_rgba, over.roughness)
         return plan
-    wanted = _supermesh_wanted(doc, meta) if isinstance(meta, SupermeshMetadata) else _vrm_wanted(meta)
+    if isinstance(meta, SupermeshMetadata):
+        wanted = _supermesh_wanted(doc, meta)
+    else:
+        wanted = _vrm_wanted(meta)
+        _against_built(doc, meta, wanted)
     _plan_bones(doc, wanted.bones, info, plan)
     # a material the avatar lacks may belong to a worn item (checked once it is on); the live
     # preview (need_items=False) tints whatever its scene has

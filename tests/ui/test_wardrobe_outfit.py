@@ -188,3 +188,25 @@ def test_outfit_rows_are_sorted_by_kind_then_name(make_main_window, make_studio)
     for kind in set(kinds):
         same = [i for i, k in zip(ids, kinds, strict=True) if k == kind]
         assert same == sorted(same, key=str.casefold)
+
+
+def test_a_prebuilts_own_clothes_are_ticked_and_unticking_takes_them_off(
+    make_main_window, make_studio
+) -> None:
+    """QA M11: a default prebuilt visibly wore a t-shirt, jeans and sneakers with nothing ticked."""
+    studio = make_studio()
+    window = make_main_window(studio)
+    pane = window.wardrobe
+    pane.refresh()
+    pane.add_prebuilt("default-fem-01")
+    assert pane.session is not None, pane.message.text()  # a new avatar opens by itself
+    rows = _rows(pane)
+    worn = ["fem-long-01", "tops-tshirt-01", "bottoms-jeans-01", "shoes-sneaker-01", "earring-hoop-gold"]
+    assert all(rows[i].checkState() == Qt.CheckState.Checked for i in worn)  # model -> view
+    assert any("tshirt" in n for n in _drawn_materials(window.preview.scene))
+    rows["tops-tshirt-01"].setCheckState(Qt.CheckState.Unchecked)  # view -> model -> preview
+    assert "tops-tshirt-01" not in pane.edits.metadata()["clothing"]
+    drawn = _drawn_materials(window.preview.scene)
+    assert not any("tshirt" in n for n in drawn) and any("jeans" in n for n in drawn)
+    window.undo.undo()
+    assert any("tshirt" in n for n in _drawn_materials(window.preview.scene))

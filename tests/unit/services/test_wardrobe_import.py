@@ -102,7 +102,12 @@ def test_ui_add_menu_uses_the_same_import(studio: Studio) -> None:
         studio.avatars.add_file(me, INVALID, progress=lambda *_: None, cancelled=lambda: False)
     prebuilt = studio.avatars.add_prebuilt(me, "default-fem-01")
     doc = read_glb(studio.read_blob(prebuilt.glb_url))
-    assert validate(doc).ok and prebuilt.metadata == {"base": "default-fem-01"}
+    assert validate(doc).ok and prebuilt.metadata == {
+        "base": "default-fem-01",  # seed 004's VRM example: where it came from and what it wears
+        "hair": "fem-long-01",
+        "clothing": ["tops-tshirt-01", "bottoms-jeans-01", "shoes-sneaker-01"],
+        "attachments": ["earring-hoop-gold"],
+    }
     made = studio.avatars.new_supermesh(me, {"base": "masculine"}, progress=lambda *_: None,
                                         cancelled=lambda: False)
     assert made.avatar_type == "supermesh" and studio.read_blob(made.thumbnail_url or "")[8:12] == b"WEBP"
