@@ -16,6 +16,7 @@ avatar (the last one is owned by :mod:`studio.domain.supermesh`). Rules, documen
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -53,6 +54,12 @@ def parse_hex_color(value: str) -> tuple[float, float, float, float]:
         digits += "ff"
     r, g, b, a = (int(digits[i : i + 2], 16) / 255.0 for i in range(0, 8, 2))
     return (r, g, b, a)
+
+
+def format_hex_color(srgb: Sequence[float]) -> str:
+    """sRGB components in [0, 1] (alpha ignored) -> ``#rrggbb``: the inverse of
+    :func:`parse_hex_color` (values outside [0, 1] are clamped)."""
+    return "#" + "".join(f"{round(min(max(float(c), 0.0), 1.0) * 255):02x}" for c in srgb[:3])
 
 
 class _Open(BaseModel):

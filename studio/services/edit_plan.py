@@ -132,10 +132,8 @@ def _get(meta: BaseModel, *names: str) -> Any:
 def built_with(doc: Document) -> SupermeshMetadata:
     """The parameters a supermesh file was generated with (``asset.extras.supermesh``, written by
     the procedural builder); defaults when the file does not say."""
-    asset = doc.json.get("asset")
-    extras = asset.get("extras") if isinstance(asset, dict) else None
-    raw = extras.get("supermesh") if isinstance(extras, dict) else None
-    if isinstance(raw, dict):
+    raw = _built_params(doc)
+    if raw is not None:
         try:
             return SupermeshMetadata.model_validate(raw)
         except ValidationError:
@@ -161,6 +159,22 @@ def _vrm_wanted(meta: BaseModel) -> Wanted:
     )
 
 
+def _built_params(doc: Document) -> dict[str, Any] | None:
+    """``asset.extras.supermesh`` as written by the procedural builder, or None (not studio-made)."""
+    asset = doc.json.get("asset")
+    extras = asset.get("extras") if isinstance(asset, dict) else None
+    raw = extras.get("supermesh") if isinstance(extras, dict) else None
+    return raw if isinstance(raw, dict) else None
+
+
+def _clothing_over_built(built: SupermeshMetadata, listed: list[str]) -> tuple[list[str] | None, list[str]]:
+    """Clothing ``listed`` against what the file was built with: (the items to equip, or None; the
+    categories to take off because their baked item is no longer listed)."""
+    dropped = [item_category("clothing", c) for c in built.clothing if c not in listed]
+    added = [c for c in listed if c not in built.clothing] or None
+    return added, [c for c in dict.fromkeys(dropped) if c is not None]
+
+
 def _against_built(doc: Document, meta: BaseModel, wanted: Wanted) -> None:
     """A studio-made VRM (a default prebuilt) has its hair and clothes baked in, and its metadata
     lists them (seed 004's VRM example): a listed baked item stays as it is, a baked item the list
@@ -170,9 +184,8 @@ def _against_built(doc: Document, meta: BaseModel, wanted: Wanted) -> None:
     built, given = built_with(doc), meta.model_fields_set
     if "clothing" in given:
         listed = [str(c) for c in _get(meta, "clothing") or []]
-        dropped = [item_category("clothing", c) for c in built.clothing if c not in listed]
-        wanted.take_off += [c for c in dict.fromkeys(dropped) if c is not None]
-        wanted.clothing = [c for c in listed if c not in built.clothing] or None
+        wanted.clothing, taken_off = _clothing_over_built(built, listed)
+        wanted.take_off += taken_off
     if "attachments" in given:
         extra = [a for a in _get(meta, "attachments") or [] if a not in built.attachments]
         wanted.attachments = extra or None
@@ -197,18 +210,18 @@ def _supermesh_wanted(doc: Document, meta: SupermeshMetadata) -> Wanted:
         "bodyMorphs": {n: w - built.body_morphs.get(n, 0.0) for n, w in meta.body_morphs.items()},
         "faceMorphs": {n: w - built.face_morphs.get(n, 0.0) for n, w in meta.face_morphs.items()},
     }
-    dropped = [item_category("clothing", c) for c in built.clothing if c not in meta.clothing]
+    clothing, take_off = _clothing_over_built(built, list(meta.clothing))
     if built.hair and not meta.hair:
-        dropped.append("hair")
+        take_off.append("hair")
     return Wanted(
         bones=edits.boneTransforms,
         materials=edits.materials,
         skin_tone=None,
         morphs=morphs,
         hair=meta.hair if meta.hair != built.hair else None,
-        clothing=[c for c in meta.clothing if c not in built.clothing] or None,
+        clothing=clothing,
         attachments=[a for a in meta.attachments if a not in built.attachments] or None,
-        take_off=[c for c in dict.fromkeys(dropped) if c is not None],
+        take_off=take_off,
         item_morphs={**built.body_morphs, **built.face_morphs, **meta.body_morphs, **meta.face_morphs},
     )
 
@@ -363,9 +376,8 @@ def _fit_items(doc: Document, nodes: list[int], weights: dict[str, float]) -> No
 
 def _procedural_base(doc: Document) -> str | None:
     """The body a studio-made avatar was generated on (``asset.extras.supermesh.base``), else None."""
-    extras = (doc.json.get("asset") or {}).get("extras")
-    params = extras.get("supermesh") if isinstance(extras, dict) else None
-    base = params.get("base") if isinstance(params, dict) else None
+    params = _built_params(doc)
+    base = params.get("base") if params is not None else None
     return base if base in ("feminine", "masculine") else None
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from studio.domain.errors import PermissionDeniedError
-from studio.domain.metadata import dump_metadata, parse_metadata
+from studio.domain.metadata import dump_metadata, format_hex_color, parse_metadata
 from studio.domain.supermesh import BODY_MORPHS, FACE_MORPHS
 from studio.gltf.document import Document
 from studio.gltf.export.runtime import Cancel, Progress, RuntimeReport, export_runtime, expression_targets
@@ -106,10 +106,6 @@ def licence_of(info: VrmInfo) -> LicenceInfo:
     )
 
 
-def _hex(rgba: tuple[float, float, float, float]) -> str:
-    return "#" + "".join(f"{round(min(max(c, 0.0), 1.0) * 255):02x}" for c in rgba[:3])
-
-
 class AvatarEditor:
     """One open avatar. ``document`` is the edited state; the opened file is never modified."""
 
@@ -151,7 +147,7 @@ class AvatarEditor:
         out = []
         for i, mat in enumerate(self.document.items("materials")):
             rgba = material_color(self.document, i)
-            out.append(MaterialInfo(i, str(mat.get("name", f"material {i}")), _hex(rgba), rgba))
+            out.append(MaterialInfo(i, str(mat.get("name", f"material {i}")), format_hex_color(rgba), rgba))
         return out
 
     def morphs(self) -> list[MorphInfo]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.domain.errors import CancelledError, StudioError
+from studio.domain.metadata import format_hex_color
 from studio.domain.supermesh import BODY_MORPHS, FACE_MORPHS
 from studio.fsutil import write_atomic
 from studio.gltf.functions._lookup import linear_to_srgb
@@ -97,7 +98,7 @@ class AvatarSession:
         colours the worn items' materials were authored with (the tint editor's baseline)."""
         own = set(self.materials)
         self.item_colors = {
-            m.name: "#" + "".join(f"{round(linear_to_srgb(c) * 255):02x}" for c in m.base_color[:3])
+            m.name: format_hex_color([linear_to_srgb(c) for c in m.base_color[:3]])
             for m in self.scene.materials
             if m.name not in own
         }

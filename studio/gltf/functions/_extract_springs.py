@@ -14,6 +14,7 @@ from typing import Any
 
 from studio.gltf.document import Document
 from studio.gltf.functions._joints import weighted_joints
+from studio.gltf.functions._springs import spring_nodes
 from studio.gltf.vrm import parse_vrm
 from studio.gltf.vrm.fields import obj
 
@@ -59,12 +60,10 @@ def _group(group: dict[str, Any], collider_map: dict[int, int]) -> dict[str, Any
 
 
 def spring_node_refs(springs: dict[str, Any]) -> set[int]:
-    """Every node the springs point at: joints, centres and collider nodes."""
-    joints = [j for c in springs["springs"] for j in c.get("joints") or []]
-    out = {int(j["node"]) for j in joints if isinstance(j.get("node"), int)}
-    out |= {int(c["center"]) for c in springs["springs"] if isinstance(c.get("center"), int)}
-    out |= {int(k["node"]) for k in springs.get("colliders") or [] if isinstance(k.get("node"), int)}
-    return out
+    """Every node the springs point at: joints and centres (:func:`spring_nodes`), and the
+    colliders' nodes."""
+    colliders = springs.get("colliders") or []
+    return spring_nodes(springs) | {int(k["node"]) for k in colliders if isinstance(k.get("node"), int)}
 
 
 def _springs_as_vrm1(doc: Document) -> dict[str, Any] | None:

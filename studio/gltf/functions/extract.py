@@ -44,7 +44,7 @@ def extract(doc: Document, node: int, *, slot: str = "", item: str = "", remove:
     facing_back = parse_vrm(doc).version == "0.x"
     out = copy_document(doc)
     springs = mesh_springs(out, node)  # before the VRM data goes (0.x: adds tail nodes to out)
-    wanted = {node, *[int(j) for j in _skin_joints(out, node)], *spring_node_refs(springs or {"springs": []})}
+    wanted = {node, *[int(j) for j in _skin_joints(out, node)], *spring_node_refs(springs or {})}
     keep = _ancestor_closed(out, wanted)
     tree = out.json
     for i, other in enumerate(out.items("nodes")):
