@@ -42,3 +42,22 @@ def open_new_supermesh(window):
     pane.open_selected()
     assert pane.session is not None, pane.message.text()
     return pane
+
+
+def render_headless(scene, camera, size: int):
+    """What the preview shows of ``scene`` through ``camera``, drawn by the shared renderer into a
+    headless framebuffer (``size``² RGBA pixels)."""
+    import numpy as np
+
+    from studio.render.context import OffscreenTarget, headless_context
+    from studio.render.renderer import Renderer
+
+    ctx = headless_context()
+    target = OffscreenTarget(ctx, (size, size))
+    renderer = Renderer(ctx)
+    renderer.upload(scene)
+    renderer.render(camera, target.framebuffer)
+    pixels = np.asarray(target.read())
+    target.release()
+    renderer.release()
+    return pixels

@@ -4,10 +4,8 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from studio.render.context import OffscreenTarget, headless_context
-from studio.render.renderer import Renderer
 from tests.fixtures.paths import DATA_DIR
-from tests.ui.avatars import VRM1, add_avatar
+from tests.ui.avatars import VRM1, add_avatar, render_headless
 
 EXPRESSIONS = DATA_DIR / "vrm" / "addon_simple_morph_vrm0.vrm"  # "aa" drives a morph target
 
@@ -22,19 +20,6 @@ def _opened(make_main_window, make_studio, path, name="Moss"):
     return window
 
 
-def _draw(scene, camera) -> np.ndarray:
-    """Render what the preview shows with the shared renderer into a headless framebuffer."""
-    ctx = headless_context()
-    target = OffscreenTarget(ctx, (160, 160))
-    renderer = Renderer(ctx)
-    renderer.upload(scene)
-    renderer.render(camera, target.framebuffer)
-    pixels = np.asarray(target.read())
-    target.release()
-    renderer.release()
-    return pixels
-
-
 def test_edits_reach_the_scene_and_undo_restores_it(make_main_window, make_studio, qtbot) -> None:
     window = _opened(make_main_window, make_studio, VRM1)
     preview, pane = window.preview, window.wardrobe
@@ -42,11 +27,11 @@ def test_edits_reach_the_scene_and_undo_restores_it(make_main_window, make_studi
     name = pane.session.materials[0]
     index = next(i for i, m in enumerate(preview.scene.materials) if m.name == name)
     before = preview.scene.materials[index].base_color
-    frame_before = _draw(preview.scene, preview.view.camera)
+    frame_before = render_headless(preview.scene, preview.view.camera, 160)
     pane.tints.pick(name, "#ff0000")
     tinted = preview.scene.materials[index].base_color
     assert tinted[0] > 0.99 and tinted[1] < 0.01 and tinted[2] < 0.01
-    frame_after = _draw(preview.scene, preview.view.camera)
+    frame_after = render_headless(preview.scene, preview.view.camera, 160)
     assert np.abs(frame_after.astype(int) - frame_before.astype(int)).sum() > 0  # visible on screen
     window.undo.undo()
     assert np.allclose(preview.scene.materials[index].base_color, before, atol=1e-2)

@@ -9,11 +9,9 @@ from PySide6.QtCore import Qt
 
 from studio.domain.metadata import parse_metadata
 from studio.render.camera import Camera
-from studio.render.context import OffscreenTarget, headless_context
-from studio.render.renderer import Renderer
 from studio.services.edit_plan import category_of
 from studio.services.item_library import builtin_item_ids
-from tests.ui.avatars import open_new_supermesh
+from tests.ui.avatars import open_new_supermesh, render_headless
 
 HAIR = set(builtin_item_ids().get("hair", ()))
 
@@ -24,18 +22,10 @@ def _rows(pane) -> dict:
 
 
 def _draw(scene) -> np.ndarray:
-    """What the preview shows of the head and shoulders, through the shared renderer."""
+    """What the preview shows of the head and shoulders."""
     camera = Camera()
     camera.frame_head(scene)
-    ctx = headless_context()
-    target = OffscreenTarget(ctx, (200, 200))
-    renderer = Renderer(ctx)
-    renderer.upload(scene)
-    renderer.render(camera, target.framebuffer)
-    pixels = np.asarray(target.read())
-    target.release()
-    renderer.release()
-    return pixels
+    return render_headless(scene, camera, 200)
 
 
 def _green(pixels: np.ndarray) -> int:
