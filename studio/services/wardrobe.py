@@ -188,15 +188,15 @@ class WardrobeService:
         data, label = _read_source(source, file_name, self.limits)
         doc, _report = open_checked(data, self.limits, name=label)
         _check_cancel(cancelled)
-        is_vrm = parse_vrm(doc).is_vrm
+        vrm = parse_vrm(doc)
         thumbnail = _portrait(doc, report)
         _check_cancel(cancelled)
         report(0.8, "Storing…")
         key = put_content(self.blob_store, data, "model/gltf-binary").key
         thumb_key = put_content(self.blob_store, thumbnail, "image/webp").key if thumbnail else None
         entry = self.add(
-            me, key, name=name or Path(label).stem or "My Avatar", avatar_type=kind,
-            source_url=key if is_vrm else None, thumbnail_url=thumb_key, metadata=meta, activate=activate,
+            me, key, name=name or _title(vrm.meta.name, label), avatar_type=kind,
+            source_url=key if vrm.is_vrm else None, thumbnail_url=thumb_key, metadata=meta, activate=activate,
         )  # fmt: skip
         report(1.0, "Added")
         return entry
@@ -235,6 +235,13 @@ class WardrobeService:
             if was_active:
                 _point_user_at(user, None)
                 s.flush()
+
+
+def _title(meta_name: str, label: str) -> str:
+    """An imported avatar's name: the VRM's own title (meta ``name`` / 0.x ``title``), else the
+    file name without its extension, cut to the longest name an entry may have."""
+    title = " ".join(meta_name.split()) or Path(label).stem.strip() or "My Avatar"
+    return title[:NAME_MAX]
 
 
 def _read_source(

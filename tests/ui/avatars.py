@@ -11,6 +11,7 @@ from studio.gltf.glb import pack_glb, read_chunks
 from tests.fixtures.paths import DATA_DIR
 
 VRM1 = DATA_DIR / "vrm" / "VRMC_materials_mtoon_UV_Animation_Test.vrm"
+VRM1_TITLE = "VRMC_materials_mtoon UV Animation Test"  # its meta name: what the wardrobe calls it
 VRM0_MORPH = DATA_DIR / "vrm" / "addon_simple_morph_vrm0.vrm"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from studio.gltf.io import read_glb
 from studio.gltf.validate import validate
 from tests.fixtures.paths import DATA_DIR
-from tests.ui.avatars import VRM1
+from tests.ui.avatars import VRM1, VRM1_TITLE
 
 INVALID = DATA_DIR / "invalid" / "validator" / "node__unresolved_skin.gltf"
 
@@ -18,9 +18,9 @@ def test_add_from_a_file_stores_it_and_lists_it(make_main_window, make_studio) -
     assert pane.add_button.isEnabled()
     pane.add_from_file(VRM1)
     entries = studio.wardrobe.list(studio.identity())
-    assert [e.name for e in entries] == [VRM1.stem]
+    assert [e.name for e in entries] == [VRM1_TITLE]
     assert studio.read_blob(entries[0].glb_url) == VRM1.read_bytes()
-    assert [e.name for e in pane.entries()] == [VRM1.stem]  # model -> view
+    assert [e.name for e in pane.entries()] == [VRM1_TITLE]  # model -> view
     assert pane.selected_entry().id == entries[0].id
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from studio.ui.panes.wardrobe_dialogs import delete_box, name_dialog
-from tests.ui.avatars import VRM0_MORPH, VRM1, add_avatar
+from tests.ui.avatars import VRM0_MORPH, VRM1, VRM1_TITLE, add_avatar
 from tests.ui.modal import answering
 
 Button = QMessageBox.StandardButton
@@ -47,14 +47,14 @@ def test_a_new_avatar_is_selected_and_opened(make_main_window, make_studio) -> N
     pane.refresh()
     _open(pane, "Pebble")
     pane.add_from_file(VRM1)  # view -> model -> view: added, selected, opened
-    assert pane.entry.name == VRM1.stem and pane.selected_entry().name == VRM1.stem
+    assert pane.entry.name == VRM1_TITLE and pane.selected_entry().name == VRM1_TITLE
     assert window.preview.session is pane.session
     # with unsaved edits the user is asked first; Cancel keeps the open avatar (and its selection)
     pane.bones.set_value("hips", 1.2)
     with answering(lambda box: box.button(Button.Cancel).click()):
         pane.add_prebuilt("default-masc-01")
     assert [e.name for e in studio.wardrobe.list(studio.identity())].count("default-masc-01") == 1
-    assert pane.entry.name == VRM1.stem and pane.selected_entry().name == VRM1.stem
+    assert pane.entry.name == VRM1_TITLE and pane.selected_entry().name == VRM1_TITLE
     assert pane.edits.bone_scale("hips") == 1.2
 
 

@@ -22,6 +22,7 @@ from studio.store.repositories import UserRepository
 from tests.fixtures.paths import DATA_DIR
 
 VRM1 = DATA_DIR / "vrm" / "VRMC_materials_mtoon_UV_Animation_Test.vrm"
+TITLE = "VRMC_materials_mtoon UV Animation Test"  # its meta name
 INVALID = DATA_DIR / "invalid" / "validator" / "node__unresolved_skin.gltf"
 ADDRESS = "0x049d36570d4e46f48e99674bd3fcc84644ddd6b96f7c741b1562b82f9e004dc7"
 ME = ("--username", "QA_Tester", "--address", ADDRESS)
@@ -44,7 +45,7 @@ def _error_line(capsys: pytest.CaptureFixture[str]) -> str:
 def test_wardrobe_add_imports_the_file(studio: Studio, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["wardrobe", "add", str(VRM1), "--activate", "--json", *ME]) == 0
     entry = json.loads(capsys.readouterr().out)
-    assert entry["name"] == VRM1.stem and entry["isActive"]
+    assert entry["name"] == TITLE and entry["isActive"]  # the VRM's own title
     user = "qa_tester"
     # Rows point at immutable content keys; the avatars/{users.id}/ layout copies are sync's job.
     assert entry["glbUrl"] == entry["sourceUrl"] == object_key(hashlib.sha256(VRM1.read_bytes()).hexdigest())
@@ -114,7 +115,7 @@ def test_ui_add_menu_uses_the_same_import(studio: Studio) -> None:
     with pytest.raises(NotFoundError, match="tops-nothing-99"):
         studio.avatars.new_supermesh(me, {"clothing": ["tops-nothing-99"]}, progress=lambda *_: None,
                                      cancelled=lambda: False)
-    assert [e.name for e in studio.wardrobe.list(me)] == [VRM1.stem, "default-fem-01", "New masculine"]
+    assert [e.name for e in studio.wardrobe.list(me)] == [TITLE, "default-fem-01", "New masculine"]
     assert [p.id for p in studio.avatars.prebuilts()][:2] == ["default-fem-01", "default-fem-02"]
 
 
@@ -176,3 +177,18 @@ def test_the_first_avatar_added_becomes_active_and_the_profile_points_at_it(stud
 
     with studio.engine.connect() as conn:  # users.avatar_url: what game worlds load
         assert conn.execute(select(User.__table__.c.avatar_url)).scalar() == first.glb_url
+
+
+def test_an_avatar_without_a_title_is_named_after_its_file(studio: Studio, tmp_path: Path) -> None:
+    from studio.domain.supermesh import parse_supermesh
+    from studio.services.make_avatar import avatar_bytes
+
+    untitled = tmp_path / "Moss Knight.vrm"
+    untitled.write_bytes(avatar_bytes(parse_supermesh({}), "vrm1", name="  "))
+    spaced = tmp_path / "x.vrm"
+    spaced.write_bytes(avatar_bytes(parse_supermesh({}), "vrm1", name="  Fern\n  Ranger " + "!" * 200))
+    me = studio.identity()
+    first = studio.wardrobe.import_avatar(me, untitled)
+    second = studio.wardrobe.import_avatar(me, spaced)
+    assert first.name == "Moss Knight"  # the VRM says nothing: the file's name, without .vrm
+    assert second.name.startswith("Fern Ranger !") and len(second.name) == 100  # one line, within the cap
