@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,10 +12,13 @@ from studio.gltf.document import Document
 from studio.gltf.errors import GltfError
 from studio.gltf.limits import Limits
 from studio.render.locality import reorder
-from studio.render.materials import decode_images, image_keys, read_materials
+from studio.render.materials import decode_images, image_keys, read_materials, srgb_to_linear
 from studio.render.meshes import read_meshes
-from studio.render.model import ALPHA_BLEND, Expression, MorphBind, Node, Skin
+from studio.render.model import ALPHA_BLEND, ColorBind, Expression, MorphBind, Node, Skin, UvBind
 from studio.render.scene import Scene
+
+if TYPE_CHECKING:
+    from studio.gltf.vrm import ExpressionInfo
 
 
 def load_scene(doc: Document, *, max_texture_size: int | None, limits: Limits) -> Scene:
@@ -139,4 +143,31 @@ def _add_vrm(doc: Document, scene: Scene) -> None:
             for b in expr.morph_binds
             if 0 <= b.mesh < len(scene.meshes) and 0 <= b.index < len(scene.meshes[b.mesh].target_names)
         ]
-        scene.expressions[str(name)] = Expression(str(name), binds, is_binary=expr.is_binary)
+        scene.expressions[str(name)] = Expression(
+            str(name),
+            binds,
+            is_binary=expr.is_binary,
+            colors=_color_binds(expr, len(scene.materials), gamma=info.version == "0.x"),
+            uvs=[
+                UvBind(b.material, b.scale, b.offset)
+                for b in expr.texture_binds
+                if b.material is not None and 0 <= b.material < len(scene.materials)
+            ],
+        )
+
+
+#: the material colours the preview draws, by VRM 1.0 bind type (rim, outline and matcap are not)
+_DRAWN_COLORS = {"color": 4, "shadeColor": 3, "emissionColor": 3}
+
+
+def _color_binds(expr: ExpressionInfo, materials: int, *, gamma: bool) -> list[ColorBind]:
+    """An expression's colour binds the preview can show, as linear values (VRM 0.x stores Unity
+    gamma-space colours, as its materials do: :func:`studio.render.materials.srgb_to_linear`)."""
+    out = []
+    for b in expr.material_binds:
+        size = _DRAWN_COLORS.get(b.property)
+        if size is None or b.material is None or not 0 <= b.material < materials or len(b.target) < size:
+            continue
+        rgb = srgb_to_linear(b.target[:3]).tolist() if gamma else list(b.target[:3])
+        out.append(ColorBind(b.material, b.property, tuple(float(c) for c in rgb) + tuple(b.target[3:size])))
+    return out

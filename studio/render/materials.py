@@ -49,6 +49,7 @@ def read_materials(doc: Document) -> list[Material]:
             emissive=_rgb(mat.get("emissiveFactor", (0.0, 0.0, 0.0))),
             unlit="KHR_materials_unlit" in exts,
         )
+        _texture_transform(m, pbr.get("baseColorTexture"))
         if m.alpha_mode not in (ALPHA_OPAQUE, ALPHA_MASK, ALPHA_BLEND):
             m.alpha_mode = ALPHA_OPAQUE
         mtoon1 = exts.get("VRMC_materials_mtoon")
@@ -60,6 +61,23 @@ def read_materials(doc: Document) -> list[Material]:
             _apply_mtoon0(doc, m, props, has_pbr_color="baseColorFactor" in pbr)
         out.append(m)
     return out
+
+
+def _texture_transform(m: Material, info: Any) -> None:
+    """``KHR_texture_transform`` on the base colour texture (offset, rotation, scale; a malformed
+    value is ignored: the texture is drawn untransformed)."""
+    exts = info.get("extensions") if isinstance(info, dict) else None
+    ext = exts.get("KHR_texture_transform") if isinstance(exts, dict) else None
+    if not isinstance(ext, dict):
+        return
+    try:
+        offset = [float(v) for v in ext.get("offset", (0.0, 0.0))][:2]
+        scale = [float(v) for v in ext.get("scale", (1.0, 1.0))][:2]
+        rotation = float(ext.get("rotation", 0.0))
+    except (TypeError, ValueError):
+        return
+    if len(offset) == 2 and len(scale) == 2 and all(np.isfinite([*offset, *scale, rotation])):
+        m.uv_offset, m.uv_scale, m.uv_rotation = (offset[0], offset[1]), (scale[0], scale[1]), rotation
 
 
 def _vrm0_material_properties(doc: Document) -> dict[Any, dict[str, Any]]:

@@ -73,5 +73,14 @@ def gl_bytes(m: np.ndarray) -> bytes:
     return np.ascontiguousarray(m.T, dtype=np.float32).tobytes()
 
 
+def uv_transform(offset: Sequence[float], rotation: float, scale: Sequence[float]) -> np.ndarray:
+    """The 3x3 ``KHR_texture_transform`` matrix, translation x rotation x scale, that maps a
+    vertex's UV to the texture coordinate (``uv' = (M @ (u, v, 1))[:2]``)."""
+    c, s = float(np.cos(rotation)), float(np.sin(rotation))
+    t = np.array([[1.0, 0.0, offset[0]], [0.0, 1.0, offset[1]], [0.0, 0.0, 1.0]])
+    r = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    return t @ r @ np.diag([scale[0], scale[1], 1.0])
+
+
 def transform_points(m: np.ndarray, points: np.ndarray) -> np.ndarray:
     return points @ m[:3, :3].T + m[:3, 3]

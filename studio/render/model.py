@@ -53,6 +53,11 @@ class Material:
     shade_color: tuple[float, float, float] = (1.0, 1.0, 1.0)
     emissive: tuple[float, float, float] = (0.0, 0.0, 0.0)
     unlit: bool = False
+    #: the base colour texture's ``KHR_texture_transform`` (offset, rotation in radians, scale);
+    #: expressions' texture binds move offset and scale (:meth:`Scene.set_expression`)
+    uv_offset: tuple[float, float] = (0.0, 0.0)
+    uv_rotation: float = 0.0
+    uv_scale: tuple[float, float] = (1.0, 1.0)
 
 
 @dataclass
@@ -83,9 +88,30 @@ class MorphBind:
     weight: float
 
 
+@dataclass(frozen=True)
+class ColorBind:
+    """A material colour an expression moves towards ``target`` (linear; ``kind``: ``color``
+    RGBA, ``shadeColor`` or ``emissionColor`` RGB; the kinds the preview does not draw are dropped)."""
+
+    material: int
+    kind: str
+    target: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class UvBind:
+    """An expression's texture transform of ``material`` at full weight (VRM 1.0 semantics)."""
+
+    material: int
+    scale: tuple[float, float]
+    offset: tuple[float, float]
+
+
 @dataclass
 class Expression:
     name: str
     binds: list[MorphBind]
     #: VRM ``isBinary``: the expression snaps to 0 or 1 (above 0.5 counts as on)
     is_binary: bool = False
+    colors: list[ColorBind] = field(default_factory=list)
+    uvs: list[UvBind] = field(default_factory=list)

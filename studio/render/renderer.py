@@ -19,7 +19,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 
 import moderngl
 import numpy as np
@@ -332,6 +332,7 @@ class Renderer:
             u.set("u_base_color", tuple(b * m for b, m in zip(mat.base_color, mean, strict=True)))
         (tex or self._dummy).use(_UNIT_BASE)
         u.set("u_base_tex", _UNIT_BASE)
+        u.set("u_uv_xform", _uv_bytes(mat.uv_offset, mat.uv_rotation, mat.uv_scale))
         u.set("u_has_tex", 1 if tex is not None else 0)
 
     def _placeholder(self, index: int) -> tuple[float, float, float, float]:
@@ -382,3 +383,10 @@ def _light_direction(camera: Camera) -> np.ndarray:
     right, up, back = view[0, :3], view[1, :3], view[2, :3]
     d = back + 0.6 * up - 0.4 * right
     return d / (np.linalg.norm(d) or 1.0) if math.isfinite(float(d.sum())) else np.array([0.0, 0.0, 1.0])
+
+
+@lru_cache(maxsize=256)
+def _uv_bytes(offset: tuple[float, float], rotation: float, scale: tuple[float, float]) -> bytes:
+    """Column-major float32 bytes of a material's texture transform (cached: a drag of an
+    expression slider makes a few hundred distinct values at most)."""
+    return np.ascontiguousarray(mathutil.uv_transform(offset, rotation, scale).T, dtype=np.float32).tobytes()

@@ -53,6 +53,10 @@ class Scene:
     def __post_init__(self) -> None:
         self._base_colors = [m.base_color for m in self.materials]
         self._base_shades = [m.shade_color for m in self.materials]
+        #: the user's tint per material (base colour, shade); expressions act on top of it
+        self._tints = list(zip(self._base_colors, self._base_shades, strict=True))
+        self._base_emissive = [m.emissive for m in self.materials]
+        self._base_uv = [(m.uv_offset, m.uv_scale) for m in self.materials]
         self._manual = [m.default_weights.astype(np.float32) for m in self.meshes]
         self._expr_weights: dict[str, float] = {}
         self._node_scale: dict[int, tuple[float, float, float]] = {}
@@ -73,15 +77,17 @@ class Scene:
         hits = [i for i, m in enumerate(self.materials) if material in (i, m.name)]
         if not hits:
             raise InvalidInputError(f"no material called {material!r}")
-        if all(self.materials[i].base_color == color[:4] for i in hits):
+        if all(self._tints[i][0] == color[:4] for i in hits):
             return len(hits)  # unchanged: no revision, no GPU work
         for i in hits:
-            m, base = self.materials[i], self._base_colors[i]
-            m.base_color = (color[0], color[1], color[2], color[3])
+            base = self._base_colors[i]
             ratio = [c / b if b > 1e-6 else c for c, b in zip(color[:3], base[:3], strict=True)]
             shade = self._base_shades[i]
-            m.shade_color = (shade[0] * ratio[0], shade[1] * ratio[1], shade[2] * ratio[2])
-        self.revisions[MATERIALS] += 1
+            self._tints[i] = (
+                (color[0], color[1], color[2], color[3]),
+                (shade[0] * ratio[0], shade[1] * ratio[1], shade[2] * ratio[2]),
+            )
+        self._apply_materials()
         return len(hits)
 
     def set_morph_weight(self, mesh: str | int | None, morph: str | int, weight: float) -> int:
@@ -107,13 +113,17 @@ class Scene:
         return len(hits)
 
     def set_expression(self, name: str, weight: float) -> None:
-        """Preview a VRM expression (``happy``, ``blink``...): its morph binds at ``weight``."""
+        """Preview a VRM expression (``happy``, ``blink``...) at ``weight``: its morph binds, and its
+        material colour and texture transform binds (a texture-atlas face changes its UVs)."""
         if name not in self.expressions:
             known = ", ".join(sorted(self.expressions)) or "none"
             raise InvalidInputError(f"no expression called {name!r} (this avatar has: {known})")
         if self._expr_weights.get(name, 0.0) != float(weight):
             self._expr_weights[name] = float(weight)
             self.revisions[MORPHS] += 1
+            expr = self.expressions[name]
+            if expr.colors or expr.uvs:
+                self._apply_materials()
 
     def set_node_scale(self, node: int, scale: Sequence[float]) -> None:
         self._check_node(node)
@@ -133,13 +143,13 @@ class Scene:
     def reset_overrides(self) -> None:
         """Back to the file's colours, morph weights and pose, no expression (undo to the start).
         Re-applying the same edits after a reset costs no GPU work: only changed weights re-upload."""
-        for m, color, shade in zip(self.materials, self._base_colors, self._base_shades, strict=True):
-            m.base_color, m.shade_color = color, shade
+        self._tints = list(zip(self._base_colors, self._base_shades, strict=True))
         self._manual = [m.default_weights.astype(np.float32) for m in self.meshes]
         self._expr_weights.clear()
+        self._apply_materials()
         self._node_scale.clear()
         self._node_rotation.clear()
-        for key in (MATERIALS, MORPHS, POSE):
+        for key in (MORPHS, POSE):
             self.revisions[key] += 1
 
     def show_bones(self, visible: bool) -> None:
@@ -160,14 +170,46 @@ class Scene:
     def morph_weights(self, mesh: int) -> np.ndarray:
         """Slider weight plus every expression's contribution, for mesh ``mesh``."""
         w = self._manual[mesh].copy()
-        for name, amount in self._expr_weights.items():
-            expr = self.expressions[name]
-            if expr.is_binary:
-                amount = 1.0 if amount > 0.5 else 0.0
+        for expr, amount in self._active_expressions():
             for bind in expr.binds:
                 if bind.mesh == mesh and bind.index < len(w):
                     w[bind.index] += bind.weight * amount
         return w
+
+    def _active_expressions(self) -> list[tuple[Expression, float]]:
+        """Expressions set above zero with their effective weight (``isBinary`` snaps at 0.5)."""
+        out = []
+        for name, amount in self._expr_weights.items():
+            expr = self.expressions[name]
+            if expr.is_binary:
+                amount = 1.0 if amount > 0.5 else 0.0
+            if amount != 0.0:
+                out.append((expr, amount))
+        return out
+
+    def _apply_materials(self) -> None:
+        """Each material = the user's tint, then every active expression's colour and texture
+        transform binds, each adding ``(target - initial) x weight`` (as three-vrm does)."""
+        for m, (color, shade), emissive, (offset, scale) in zip(
+            self.materials, self._tints, self._base_emissive, self._base_uv, strict=True
+        ):
+            m.base_color, m.shade_color, m.emissive = color, shade, emissive
+            m.uv_offset, m.uv_scale = offset, scale
+        for expr, w in self._active_expressions():
+            for c in expr.colors:
+                m, (color, shade) = self.materials[c.material], self._tints[c.material]
+                if c.kind == "color":
+                    m.base_color = _toward(m.base_color, color, c.target, w)  # type: ignore[assignment]
+                elif c.kind == "shadeColor":
+                    m.shade_color = _toward(m.shade_color, shade, c.target, w)  # type: ignore[assignment]
+                else:
+                    initial = self._base_emissive[c.material]
+                    m.emissive = _toward(m.emissive, initial, c.target, w)  # type: ignore[assignment]
+            for u in expr.uvs:
+                m, (offset, scale) = self.materials[u.material], self._base_uv[u.material]
+                m.uv_offset = _toward(m.uv_offset, offset, u.offset, w)  # type: ignore[assignment]
+                m.uv_scale = _toward(m.uv_scale, scale, u.scale, w)  # type: ignore[assignment]
+        self.revisions[MATERIALS] += 1
 
     def local_matrix(self, i: int) -> np.ndarray:
         n = self.nodes[i]
@@ -241,3 +283,10 @@ def build_scene(
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise GltfError("SCENE_INVALID", "", f"the model cannot be drawn: {exc}") from exc
+
+
+def _toward(
+    current: Sequence[float], initial: Sequence[float], target: Sequence[float], weight: float
+) -> tuple[float, ...]:
+    """``current`` moved by ``(target - initial) x weight``, per component."""
+    return tuple(c + (t - i) * weight for c, i, t in zip(current, initial, target, strict=False))

@@ -147,6 +147,7 @@ uniform vec4 u_base_color;
 uniform vec3 u_shade_color;
 uniform vec3 u_emissive;
 uniform sampler2D u_base_tex;
+uniform mat3 u_uv_xform;   // KHR_texture_transform and expression texture binds
 uniform int u_has_tex;
 uniform int u_mode;        // 0 lambert, 1 toon (MToon approximation), 2 unlit
 uniform int u_alpha_mode;  // 0 opaque, 1 mask, 2 blend
@@ -160,7 +161,7 @@ vec3 to_srgb(vec3 c) { return pow(clamp(c, 0.0, 1.0), vec3(1.0 / 2.2)); }
 void main() {
     vec4 base = u_base_color * v_color;
     if (u_has_tex == 1) {
-        vec4 t = texture(u_base_tex, v_uv);
+        vec4 t = texture(u_base_tex, (u_uv_xform * vec3(v_uv, 1.0)).xy);
         base *= vec4(to_linear(t.rgb), t.a);
     }
     if (u_alpha_mode == 1 && base.a < u_cutoff) discard;

@@ -28,7 +28,7 @@ from studio.gltf.vrm.fields import arr, flag, index, number, obj, text
 from studio.gltf.vrm.humanoid import VRM1_BONES, vrm1_name
 from studio.gltf.vrm.migrate_mtoon import migrate_materials
 from studio.gltf.vrm.migrate_springs import migrate_springs, node_worlds, unity_vector
-from studio.gltf.vrm.vrm0 import PRESETS
+from studio.gltf.vrm.vrm0 import MATERIAL_COLORS, PRESETS, st_transform
 
 LICENSE_URL = "https://vrm.dev/licenses/1.0/"
 #: VRM 1.0 expression presets (VRMC_vrm-1.0/expressions.md)
@@ -48,13 +48,6 @@ _LICENCES: dict[str, tuple[str, bool, str, bool, str]] = {
     "CC_BY_ND": ("prohibited", True, "required", False, "licenses/by-nd/4.0/"),
     "CC_BY_NC_ND": ("prohibited", True, "required", True, "licenses/by-nc-nd/4.0/"),
     "Redistribution_Prohibited": ("prohibited", False, "required", False, ""),
-}
-_MATERIAL_COLORS = {
-    "_Color": "color",
-    "_ShadeColor": "shadeColor",
-    "_EmissionColor": "emissionColor",
-    "_RimColor": "rimColor",
-    "_OutlineColor": "outlineColor",
 }
 _FIRST_PERSON = {
     "auto": "auto",
@@ -317,22 +310,15 @@ def _material_bind(
     material = names.get(text(value.get("materialName")))
     if material is None or len(target) < 4:
         report.drop(f"{where}: material {text(value.get('materialName'))!r} not found or bad target")
-    elif prop in _MATERIAL_COLORS:
+    elif prop in MATERIAL_COLORS:
         # passed through as UniVRM's MigrationVrmExpression does (0.x and 1.0 both store the value
         # the runtime sets on the material)
         expr["materialColorBinds"].append(
-            {"material": material, "type": _MATERIAL_COLORS[prop], "targetValue": target[:4]}
+            {"material": material, "type": MATERIAL_COLORS[prop], "targetValue": target[:4]}
         )
-    elif prop.endswith(("_ST", "_ST_S", "_ST_T")):
-        sx, sy, ox, oy = target[:4]
-        if prop.endswith("_ST_S"):
-            sy, oy = 1.0, 0.0
-        elif prop.endswith("_ST_T"):
-            sx, ox = 1.0, 0.0
-        # Unity's UV origin is bottom-left, glTF's top-left: flip the offset vertically
-        expr["textureTransformBinds"].append(
-            {"material": material, "scale": [sx, sy], "offset": [ox, 1.0 - oy - sy]}
-        )
+    elif (transform := st_transform(prop, tuple(target))) is not None:
+        (sx, sy), (ox, oy) = transform
+        expr["textureTransformBinds"].append({"material": material, "scale": [sx, sy], "offset": [ox, oy]})
     else:
         report.drop(f"{where}: property {prop!r} has no 1.0 material bind")
 

@@ -34,12 +34,23 @@ class MaterialBind:
 
 
 @dataclass(frozen=True)
+class TextureBind:
+    """A 1.0 ``textureTransformBinds`` entry (0.x ``_MainTex_ST`` values are converted): the
+    material's texture coordinates become ``uv * scale + offset`` at full weight."""
+
+    material: int | None
+    scale: tuple[float, float] = (1.0, 1.0)
+    offset: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
 class ExpressionInfo:
     name: str
     preset: bool
     morph_binds: tuple[MorphBind, ...] = ()
     material_binds: tuple[MaterialBind, ...] = ()
     is_binary: bool = False
+    texture_binds: tuple[TextureBind, ...] = ()
 
 
 @dataclass(frozen=True)

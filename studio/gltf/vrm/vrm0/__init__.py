@@ -9,7 +9,7 @@ from typing import Any
 
 from studio.gltf.vrm.fields import arr, flag, index, number, numbers, obj, text
 from studio.gltf.vrm.humanoid import vrm1_name
-from studio.gltf.vrm.model import ExpressionInfo, MaterialBind, MorphBind, VrmMeta, frozen_map
+from studio.gltf.vrm.model import ExpressionInfo, MaterialBind, MorphBind, TextureBind, VrmMeta, frozen_map
 
 #: 0.x blend-shape preset -> 1.0 expression preset
 PRESETS: dict[str, str] = {
@@ -40,6 +40,33 @@ _USERS = {
 }
 
 
+#: 0.x ``materialValues`` colour properties -> 1.0 ``materialColorBinds`` types
+MATERIAL_COLORS = {
+    "_Color": "color",
+    "_ShadeColor": "shadeColor",
+    "_EmissionColor": "emissionColor",
+    "_RimColor": "rimColor",
+    "_OutlineColor": "outlineColor",
+}
+
+
+Pair = tuple[float, float]
+
+
+def st_transform(prop: str, target: tuple[float, ...]) -> tuple[Pair, Pair] | None:
+    """A 0.x ``_MainTex_ST`` (``_ST_S``/``_ST_T``: one axis) target as 1.0 (scale, offset); None
+    when ``prop`` is not a texture transform or the value is short."""
+    if not prop.endswith(("_ST", "_ST_S", "_ST_T")) or len(target) < 4:
+        return None
+    sx, sy, ox, oy = target[:4]
+    if prop.endswith("_ST_S"):
+        sy, oy = 1.0, 0.0
+    elif prop.endswith("_ST_T"):
+        sx, ox = 1.0, 0.0
+    # Unity's UV origin is bottom-left, glTF's top-left: flip the offset vertically
+    return (sx, sy), (ox, 1.0 - oy - sy)
+
+
 def humanoid(ext: dict[str, Any]) -> dict[str, int]:
     bones: dict[str, int] = {}
     for bone in arr(obj(ext.get("humanoid")).get("humanBones")):
@@ -65,6 +92,7 @@ def expressions(ext: dict[str, Any], materials: list[Any]) -> dict[str, Expressi
             _morph_binds(group),
             _material_binds(group, names),
             flag(group.get("isBinary")),
+            _texture_binds(group, names),
         )
     return out
 
@@ -80,14 +108,27 @@ def _morph_binds(group: dict[str, Any]) -> tuple[MorphBind, ...]:
 
 
 def _material_binds(group: dict[str, Any], names: dict[str, int]) -> tuple[MaterialBind, ...]:
+    """Colour ``materialValues`` as 1.0 bind types (``color``...; the target stays the 0.x
+    gamma-space value); texture transforms are :func:`_texture_binds`' and unknown properties
+    are left out."""
     return tuple(
         MaterialBind(
             names.get(text(obj(v).get("materialName"))),
-            text(obj(v).get("propertyName")),
+            MATERIAL_COLORS[text(obj(v).get("propertyName"))],
             numbers(obj(v).get("targetValue")),
         )
         for v in arr(group.get("materialValues"))
+        if text(obj(v).get("propertyName")) in MATERIAL_COLORS
     )
+
+
+def _texture_binds(group: dict[str, Any], names: dict[str, int]) -> tuple[TextureBind, ...]:
+    binds = []
+    for v in arr(group.get("materialValues")):
+        found = st_transform(text(obj(v).get("propertyName")), numbers(obj(v).get("targetValue")))
+        if found is not None:
+            binds.append(TextureBind(names.get(text(obj(v).get("materialName"))), *found))
+    return tuple(binds)
 
 
 def meta(ext: dict[str, Any]) -> VrmMeta:

@@ -9,7 +9,7 @@ from typing import Any
 
 from studio.gltf.vrm.fields import arr, flag, index, number, numbers, obj, text
 from studio.gltf.vrm.humanoid import VRM1_BONES
-from studio.gltf.vrm.model import ExpressionInfo, MaterialBind, MorphBind, VrmMeta, frozen_map
+from studio.gltf.vrm.model import ExpressionInfo, MaterialBind, MorphBind, TextureBind, VrmMeta, frozen_map
 
 _VRM_PUBLIC_LICENSE = "https://vrm.dev/licenses/1.0/"
 
@@ -32,7 +32,12 @@ def expressions(ext: dict[str, Any], nodes: list[Any]) -> dict[str, ExpressionIn
             if isinstance(name, str) and name and name not in out:
                 expr = obj(expr)
                 out[name] = ExpressionInfo(
-                    name, preset, _morph_binds(expr, nodes), _material_binds(expr), flag(expr.get("isBinary"))
+                    name,
+                    preset,
+                    _morph_binds(expr, nodes),
+                    _material_binds(expr),
+                    flag(expr.get("isBinary")),
+                    _texture_binds(expr),
                 )
     return out
 
@@ -55,6 +60,20 @@ def _material_binds(expr: dict[str, Any]) -> tuple[MaterialBind, ...]:
         )
         for b in arr(expr.get("materialColorBinds"))
     )
+
+
+def _texture_binds(expr: dict[str, Any]) -> tuple[TextureBind, ...]:
+    binds = []
+    for b in arr(expr.get("textureTransformBinds")):
+        scale, offset = numbers(obj(b).get("scale")), numbers(obj(b).get("offset"))
+        binds.append(
+            TextureBind(
+                index(obj(b).get("material")),
+                (scale[0], scale[1]) if len(scale) >= 2 else (1.0, 1.0),
+                (offset[0], offset[1]) if len(offset) >= 2 else (0.0, 0.0),
+            )
+        )
+    return tuple(binds)
 
 
 def meta(ext: dict[str, Any]) -> VrmMeta:
