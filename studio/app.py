@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from studio.services.generate import GenerationService
     from studio.services.inventory import InventoryService
     from studio.services.item_library import BuiltinItems
+    from studio.services.prebuilt_collection import PrebuiltCollection
     from studio.services.profiles import ProfileService
     from studio.services.sync import SyncService
     from studio.services.wardrobe import WardrobeService
@@ -161,6 +162,17 @@ class Studio:
 
         url = self.settings.remote_database_url
         return make_engine(url) if url else None
+
+    @cached_property
+    def prebuilts(self) -> PrebuiltCollection:
+        """The artists' collection: builds anywhere, publishes to :attr:`blob_store` and the local
+        database plus the server's when one is set (docs/prebuilts.md)."""
+        from studio.services.prebuilt_collection import PrebuiltCollection
+
+        def engines() -> list[Engine]:
+            return [self.engine] + ([self.remote_engine] if self.remote_engine is not None else [])
+
+        return PrebuiltCollection(self.blob_store, engines)
 
     # -- generation (issue 7) -----------------------------------------------------------------
     @cached_property

@@ -48,7 +48,7 @@ def _positive(text: str) -> int:
 def _build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from studio.services.prebuilts import build_prebuilts
+    from studio.services.prebuilt_collection import PrebuiltCollection
 
     with tqdm(unit="item", file=sys.stderr, disable=None, desc="prebuilts") as bar:
 
@@ -57,7 +57,8 @@ def _build(args: argparse.Namespace) -> int:
             bar.set_postfix_str(f"{item.id} {item.status}", refresh=False)
             bar.update(done - bar.n)
 
-        report = build_prebuilts(
+        # building needs no store or database: no Studio (and no settings) is opened for it
+        report = PrebuiltCollection.build(
             args.src, args.out, preset=args.preset, workers=args.workers, progress=progress
         )
     if args.json:
@@ -114,10 +115,8 @@ def _publish(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from studio.app import open_studio
-    from studio.services.publish_prebuilts import publish_prebuilts
 
     studio = open_studio()
-    engines = [studio.engine] + ([studio.remote_engine] if studio.remote_engine is not None else [])
     with tqdm(unit="item", file=sys.stderr, disable=None, desc="publishing") as bar:
 
         def progress(item_id: str, done: int, total: int) -> None:
@@ -125,7 +124,7 @@ def _publish(args: argparse.Namespace) -> int:
             bar.set_postfix_str(item_id, refresh=False)
             bar.update(done - bar.n)
 
-        report = publish_prebuilts(args.out, studio.blob_store, engines, progress=progress)
+        report = studio.prebuilts.publish(args.out, progress=progress)
     if args.json:
         from dataclasses import asdict
 

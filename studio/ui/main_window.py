@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QResizeEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner()
         self.qsettings = settings or ui_settings(studio.settings.config_dir)
         self.undo = QUndoStack(self)
+        self.prebuilts_dialog: QDialog | None = None  # File > Prebuilt collection…, made on first use
         self.setWindowTitle("Avatar Studio")
         self.setDockNestingEnabled(True)
         self.prompt = PromptPane(
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
         self.settings_action = file_menu.addAction("&Settings…", self.open_settings)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.sync_action = file_menu.addAction("S&ync now", self.sync_now)
+        self.prebuilts_action = file_menu.addAction("&Prebuilt collection…", self.open_prebuilts)
         file_menu.addSeparator()
         file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -366,6 +369,15 @@ class MainWindow(QMainWindow):
         if isinstance(exc, OfflineError):
             self.online_label.setText("● Offline")
         self.sync_label.setText(f"Sync failed: {plain_message(exc)}")
+
+    def open_prebuilts(self) -> None:
+        """The artists' build-and-publish dialog (non-modal: the studio stays usable meanwhile)."""
+        from studio.ui.prebuilts_dialog import PrebuiltsDialog
+
+        if self.prebuilts_dialog is None:
+            self.prebuilts_dialog = PrebuiltsDialog(self.studio.prebuilts, self.runner, self.qsettings, self)
+        self.prebuilts_dialog.show()
+        self.prebuilts_dialog.raise_()
 
     def open_settings(self) -> None:
         from studio.ui.settings_dialog import SettingsDialog
