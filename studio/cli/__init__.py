@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -46,12 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _only_avatar_files(argv: Sequence[str]) -> bool:
+    """``studio a.vrm b.glb`` (a file manager's "Open with", the desktop entry's ``%F``): open the
+    app with them. Only existing files with the suffixes the desktop entry declares count, so a
+    command name or a typo still reaches the argument parser and its message."""
+    return all(a.lower().endswith((".vrm", ".glb")) and os.path.isfile(a) for a in argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
+    if not argv or _only_avatar_files(argv):
         from studio.ui.launch import launch  # Qt is imported only when the app opens
 
-        return launch()
+        return launch(files=argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -10,11 +10,18 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.domain.errors import StudioError
 
+if TYPE_CHECKING:
+    from studio.ui.main_window import MainWindow
 
-def launch(argv: Sequence[str] | None = None) -> int:
+
+def launch(argv: Sequence[str] | None = None, files: Sequence[str] = ()) -> int:
+    """Open the app; ``files`` (``avatar-studio a.vrm`` from a file manager's "Open with", the
+    desktop entry's ``%F``) are added to the wardrobe once someone is signed in."""
     from PySide6.QtGui import QSurfaceFormat
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -40,6 +47,28 @@ def launch(argv: Sequence[str] | None = None) -> int:
         from studio.ui.onboarding import OnboardingWizard
 
         wizard = OnboardingWizard(window)
+        wizard.finished.connect(lambda _result: open_files(window, files))
         wizard.open()
+    else:
+        open_files(window, files)
     window.start()
     return int(app.exec())
+
+
+def open_files(window: MainWindow, files: Sequence[str]) -> None:
+    """Add each avatar file to the wardrobe (validated; a refused file says why on the wardrobe's
+    banner, the others still come in). Nothing happens without an identity (onboarding cancelled)."""
+    pending = [Path(name) for name in files]
+    if not window.has_identity() or not pending:
+        return
+
+    def next_file(_name: str = "") -> None:  # one at a time: the wardrobe runs one step at once
+        if window.wardrobe.task is not None:
+            return  # busy: called again when that task ends
+        if not pending:
+            window.runner.finished.disconnect(next_file)
+            return
+        window.wardrobe.add_from_file(pending.pop(0))
+
+    window.runner.finished.connect(next_file)
+    next_file()
