@@ -1,5 +1,6 @@
 """The installer smoke test in CI: build the PyInstaller bundle and run it with the virtualenv out
-of reach (packaging/smoke_test.sh: --version, the self-test under Xvfb, a parallel prebuilt build).
+of reach (packaging/smoke_test.sh: --version, the self-test under Xvfb, a parallel prebuilt build, the
+per-user installer and the .deb's contents).
 
 About 1-2 minutes (the build is ~45 s on a quiet 2-core machine) and ~1 GB of temporary disk; it
 catches a new dependency or data file the bundle misses, which no other test can."""
@@ -47,6 +48,10 @@ def test_bundle_builds_and_runs_without_the_virtualenv(tmp_path: Path) -> None:
     assert "self-test passed" in result.stdout and "smoke: OK" in result.stdout
     assert "ok  open the main window" in result.stdout
     assert "2 items: 2 built" in result.stdout
+    assert "install.sh: OK" in result.stdout  # per-user install, the menu entry, then a clean uninstall
+    if shutil.which("dpkg-deb"):
+        (deb,) = dist.glob("avatar-studio_*_amd64.deb")
+        assert "deb: OK" in result.stdout and deb.stat().st_size <= 150 * MB
     tarball = dist / "avatar-studio-linux-x86_64.tar.gz"
     assert tarball.stat().st_size <= 150 * MB, f"bundle is {tarball.stat().st_size / MB:.0f} MB compressed"
     assert (dist / "avatar-studio" / "avatar-studio.desktop").is_file()
