@@ -21,6 +21,8 @@ from PIL import Image
 
 from studio.gltf.document import Document
 from studio.gltf.limits import DEFAULT_LIMITS, Limits
+from studio.gltf.vrm.fields import numbers
+from studio.gltf.vrm.migrate_mtoon import main_tex_transform, outline_v0
 from studio.render.model import ALPHA_BLEND, ALPHA_MASK, ALPHA_OPAQUE, Material
 from studio.threads import image_threads
 
@@ -56,6 +58,7 @@ def read_materials(doc: Document) -> list[Material]:
         if isinstance(mtoon1, dict):
             m.toon, m.unlit = True, False
             m.shade_color = _rgb(mtoon1.get("shadeColorFactor", (0.0, 0.0, 0.0)))
+            _outline(m, mtoon1)
         props = vrm0_props.get(name) or vrm0_props.get(i)
         if props is not None and props.get("shader") == MTOON0:
             _apply_mtoon0(doc, m, props, has_pbr_color="baseColorFactor" in pbr)
@@ -104,6 +107,32 @@ def _apply_mtoon0(doc: Document, m: Material, props: dict[str, Any], *, has_pbr_
     main_tex = (props.get("textureProperties", {}) or {}).get("_MainTex")
     if m.texture is None and main_tex is not None:
         m.texture = texture_image(doc, main_tex)
+    floats = props.get("floatProperties", {}) or {}
+    vectors = {k: numbers(v) for k, v in vec.items()}
+    transform = main_tex_transform(vectors.get("_MainTex", ()))
+    if transform is not None and m.uv_scale == (1.0, 1.0) and m.uv_offset == (0.0, 0.0):
+        m.uv_offset = (transform["offset"][0], transform["offset"][1])
+        m.uv_scale = (transform["scale"][0], transform["scale"][1])
+    _outline(m, outline_v0(floats if isinstance(floats, dict) else {}, vectors))
+
+
+_OUTLINE_MODES = {"worldCoordinates": "world", "screenCoordinates": "screen"}
+
+
+def _outline(m: Material, mtoon: dict[str, Any]) -> None:
+    """MToon 1.0 outline fields (0.x ones arrive converted by ``outline_v0``); a zero or malformed
+    width draws none."""
+    mode = _OUTLINE_MODES.get(str(mtoon.get("outlineWidthMode", "none")))
+    try:
+        width = float(mtoon.get("outlineWidthFactor", 0.0))
+        mix = float(mtoon.get("outlineLightingMixFactor", 1.0))
+        color = _rgb(mtoon.get("outlineColorFactor", (0.0, 0.0, 0.0)))
+    except (TypeError, ValueError):
+        return
+    if mode is None or not np.isfinite([width, mix, *color]).all() or width <= 0.0:
+        return
+    m.outline, m.outline_width, m.outline_color = mode, min(width, 1.0), color
+    m.outline_mix = min(max(mix, 0.0), 1.0)
 
 
 def texture_image(doc: Document, texture_index: Any) -> int | None:

@@ -58,6 +58,12 @@ class Material:
     uv_offset: tuple[float, float] = (0.0, 0.0)
     uv_rotation: float = 0.0
     uv_scale: tuple[float, float] = (1.0, 1.0)
+    #: MToon outline (an inverted hull): "none", "world" (``outline_width`` metres) or "screen"
+    #: (a fraction of the picture's height); colour linear, mixed with the lit colour by ``outline_mix``
+    outline: str = "none"
+    outline_width: float = 0.0
+    outline_color: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    outline_mix: float = 1.0
 
 
 @dataclass

@@ -245,13 +245,17 @@ class Renderer:
         framebuffer.clear(*self.background, depth=1.0)
         if self.scene is None or not self._geometry_ready:
             return
-        view_proj = camera.projection_matrix(width / max(height, 1)) @ camera.view_matrix()
-        frame = _Frame(mathutil.gl_bytes(view_proj), tuple(_light_direction(camera)))
+        aspect = width / max(height, 1)
+        view_proj = camera.projection_matrix(aspect) @ camera.view_matrix()
+        frame = _Frame(mathutil.gl_bytes(view_proj), tuple(_light_direction(camera)), aspect)
         self.ctx.enable(moderngl.DEPTH_TEST)
         opaque, blended = self._draw_list(camera)
         self.ctx.disable(moderngl.BLEND)
         for item in opaque:
             self._draw(item, frame)
+        for item in opaque:
+            if item[3].outline != "none":
+                self._draw_outline(item, frame)
         self.ctx.enable(moderngl.BLEND)
         # colour: "over"; alpha: accumulate coverage, so a transparent background stays correct.
         # moderngl takes the separate (4-value) form; its stub only declares two values.
@@ -281,7 +285,7 @@ class Renderer:
         blended.sort(key=lambda item: -item[0])  # back to front
         return opaque, blended
 
-    def _draw(self, item: _DrawItem, frame: _Frame) -> None:
+    def _draw(self, item: _DrawItem, frame: _Frame, *, cull_front: bool = False) -> None:
         _, node, g, mat = item
         u = self._uniforms[id(g.vao.program)]
         u.set("u_view_proj", frame.view_proj)
@@ -291,8 +295,27 @@ class Renderer:
         if g.skinned:
             self._skin(g, node)
         self._bind_morphs(u, g)
-        self._cull(mat, node, g.skinned)
+        self._cull(mat, node, g.skinned, front=cull_front)
         g.vao.render(moderngl.TRIANGLES)
+
+    def _draw_outline(self, item: _DrawItem, frame: _Frame) -> None:
+        """MToon's outline: the surface again, pushed out along its normals, with only its back
+        faces drawn (front faces culled), so a rim of outline colour shows around the silhouette
+        and wherever the surface folds; the depth test hides it behind the surface itself."""
+        _, _, g, mat = item
+        u = self._uniforms[id(g.vao.program)]
+        u.set("u_outline_world", mat.outline_width if mat.outline == "world" else 0.0)
+        u.set("u_outline_screen", mat.outline_width if mat.outline == "screen" else 0.0)
+        u.set("u_aspect", frame.aspect)
+        u.set("u_outline_pass", 1)
+        u.set("u_outline_color", mat.outline_color)
+        u.set("u_outline_mix", mat.outline_mix)
+        try:
+            self._draw(item, frame, cull_front=True)
+        finally:
+            u.set("u_outline_world", 0.0)
+            u.set("u_outline_screen", 0.0)
+            u.set("u_outline_pass", 0)
 
     def _skin(self, g: GpuPrimitive, node: int) -> None:
         """Bring the primitive's skinned cache up to date (a no-op while the pose and the resting
@@ -307,16 +330,17 @@ class Renderer:
         u.set("u_model", mathutil.gl_bytes(self._world[node]))
         g.skin(self._pose)
 
-    def _cull(self, mat: Material, node: int, skinned: bool) -> None:
+    def _cull(self, mat: Material, node: int, skinned: bool, *, front: bool = False) -> None:
         """Back faces of single-sided materials are culled (glTF 2.0 §3.9.6 ``doubleSided``), which
         spares llvmpipe setting up half the triangles. A mirroring node transform (negative
-        determinant) flips the winding (§3.7.4); skinned vertices are placed by their joints."""
-        if mat.double_sided:
+        determinant) flips the winding (§3.7.4); skinned vertices are placed by their joints.
+        ``front``: cull the front faces instead, whatever the material (the outline hull)."""
+        if mat.double_sided and not front:
             self.ctx.disable(moderngl.CULL_FACE)
             return
         self.ctx.enable(moderngl.CULL_FACE)
         mirrored = not skinned and float(np.linalg.det(self._world[node][:3, :3])) < 0
-        self.ctx.front_face = "cw" if mirrored else "ccw"
+        self.ctx.front_face = "cw" if mirrored != front else "ccw"
 
     def _bind_material(self, u: Uniforms, mat: Material) -> None:
         u.set("u_base_color", tuple(mat.base_color))
@@ -371,10 +395,10 @@ class Renderer:
 class _Frame:
     """What every draw of one frame shares (computed once, not per primitive)."""
 
-    __slots__ = ("light", "view_proj")
+    __slots__ = ("aspect", "light", "view_proj")
 
-    def __init__(self, view_proj: bytes, light: tuple[float, ...]) -> None:
-        self.view_proj, self.light = view_proj, light
+    def __init__(self, view_proj: bytes, light: tuple[float, ...], aspect: float) -> None:
+        self.view_proj, self.light, self.aspect = view_proj, light, aspect
 
 
 def _light_direction(camera: Camera) -> np.ndarray:

@@ -52,6 +52,24 @@ void hot_morphs(out vec3 dp, out vec3 dn) {
 }
 """
 
+_PLACE = """
+uniform float u_outline_world;   // MToon outline hull: pushed out along the normal by metres
+uniform float u_outline_screen;  // ... or by this fraction of the picture's height
+uniform float u_aspect;          // picture width / height
+
+vec4 place(vec3 world, vec3 normal) {
+    if (u_outline_world > 0.0) world += normalize(normal) * u_outline_world;
+    vec4 clip = u_view_proj * vec4(world, 1.0);
+    if (u_outline_screen > 0.0) {
+        vec2 dir = (u_view_proj * vec4(normal, 0.0)).xy * vec2(u_aspect, 1.0);  // in picture units
+        if (dot(dir, dir) > 1e-12) {
+            clip.xy += normalize(dir) / vec2(u_aspect, 1.0) * (u_outline_screen * 2.0 * clip.w);
+        }
+    }
+    return clip;
+}
+"""
+
 DIRECT_VERTEX = """
 #version 330
 in vec3 in_pos;
@@ -66,6 +84,7 @@ out vec3 v_normal;
 out vec2 v_uv;
 out vec4 v_color;
 MORPHS
+OUTLINE_PLACE
 
 void main() {
     vec3 dp, dn;
@@ -73,7 +92,7 @@ void main() {
     v_normal = mat3(u_model) * (in_normal + in_morph_nrm + dn);
     v_uv = in_uv;
     v_color = in_color;
-    gl_Position = u_view_proj * u_model * vec4(in_pos + in_morph_pos + dp, 1.0);
+    gl_Position = place((u_model * vec4(in_pos + in_morph_pos + dp, 1.0)).xyz, v_normal);
 }
 """
 
@@ -126,6 +145,7 @@ out vec3 v_normal;
 out vec2 v_uv;
 out vec4 v_color;
 MORPHS
+OUTLINE_PLACE
 
 void main() {
     vec3 dp, dn;
@@ -134,7 +154,7 @@ void main() {
     v_normal = c_nrm + m * dn;
     v_uv = in_uv;
     v_color = in_color;
-    gl_Position = u_view_proj * vec4(c_pos + m * dp, 1.0);
+    gl_Position = place(c_pos + m * dp, v_normal);
 }
 """
 
@@ -153,6 +173,9 @@ uniform int u_mode;        // 0 lambert, 1 toon (MToon approximation), 2 unlit
 uniform int u_alpha_mode;  // 0 opaque, 1 mask, 2 blend
 uniform float u_cutoff;
 uniform vec3 u_light_dir;  // towards the light, world space
+uniform int u_outline_pass;     // 1: drawing the MToon outline hull
+uniform vec3 u_outline_color;
+uniform float u_outline_mix;    // 0: the outline colour as is, 1: multiplied by the lit colour
 out vec4 f_color;
 
 vec3 to_linear(vec3 c) { return pow(c, vec3(2.2)); }
@@ -175,6 +198,10 @@ void main() {
         color = mix(u_shade_color * base.rgb, base.rgb, lit);
     } else {
         color = base.rgb * (0.35 + 0.75 * max(ndl, 0.0));
+    }
+    if (u_outline_pass == 1) {
+        f_color = vec4(to_srgb(u_outline_color * mix(vec3(1.0), color, u_outline_mix)), 1.0);
+        return;
     }
     f_color = vec4(to_srgb(color + u_emissive), u_alpha_mode == 2 ? base.a : 1.0);
 }
@@ -200,4 +227,5 @@ def vertex_source(kind: str) -> str:
     body = {"direct": DIRECT_VERTEX, "skin": SKIN_VERTEX, "cached": CACHED_VERTEX}[kind]
     head = f"#define MAX_ACTIVE {MAX_ACTIVE_MORPHS}\n#define TEX_WIDTH {MORPH_TEX_WIDTH}\n"
     version, rest = body.strip().split("\n", 1)
-    return f"{version}\n{head}{rest.replace('MORPHS', _MORPHS.strip())}"
+    rest = rest.replace("MORPHS", _MORPHS.strip()).replace("OUTLINE_PLACE", _PLACE.strip())
+    return f"{version}\n{head}{rest}"

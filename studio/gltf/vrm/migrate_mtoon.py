@@ -15,6 +15,7 @@ linear(_Color) there; a file that disagrees is noted). 0.x colours are Unity gam
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from studio.gltf.vrm.fields import index, number, numbers, obj, text
@@ -99,12 +100,7 @@ def _mtoon(
     floats = obj(prop.get("floatProperties"))
     vectors = {k: numbers(v) for k, v in obj(prop.get("vectorProperties")).items()}
     textures = {k: index(v) for k, v in obj(prop.get("textureProperties")).items()}
-    st = vectors.get("_MainTex", (0.0, 0.0, 1.0, 1.0))
-    transform = None
-    if len(st) == 4 and tuple(st) != (0.0, 0.0, 1.0, 1.0):
-        # 0.x writes the texture's (offset x, offset y, scale x, scale y) in Unity's bottom-left UV
-        # origin; glTF's origin is top-left
-        transform = {"offset": [st[0], 1.0 - st[1] - st[3]], "scale": [st[2], st[3]]}
+    transform = main_tex_transform(vectors.get("_MainTex", ()))
 
     def info(name: str) -> dict[str, Any] | None:
         tex = textures.get(name)
@@ -195,7 +191,6 @@ def _outline_rim_uv(
         "parametricRimLiftFactor": number(floats.get("_RimLift")),
         "rimLightingMixFactor": 1.0,
         "matcapFactor": [0.0, 0.0, 0.0],
-        "outlineColorFactor": _linear(vectors.get("_OutlineColor", (0.0, 0.0, 0.0))),
         "uvAnimationScrollXSpeedFactor": number(floats.get("_UvAnimScrollX")),
         "uvAnimationScrollYSpeedFactor": -number(floats.get("_UvAnimScrollY")),
         "uvAnimationRotationSpeedFactor": number(floats.get("_UvAnimRotation")) * 2.0 * math.pi,
@@ -212,14 +207,31 @@ def _outline_rim_uv(
     ):
         if info(name) is not None:
             ext[key] = info(name)
-    width_mode = int(number(floats.get("_OutlineWidthMode")))
-    width = number(floats.get("_OutlineWidth"))
-    ext["outlineWidthMode"] = {1: "worldCoordinates", 2: "screenCoordinates"}.get(width_mode, "none")
-    if width_mode in (1, 2):
-        ext["outlineWidthFactor"] = width * (0.01 if width_mode == 1 else 0.005)
-    fixed = int(number(floats.get("_OutlineColorMode"))) == 0
-    ext["outlineLightingMixFactor"] = 0.0 if fixed else number(floats.get("_OutlineLightingMix"), 1.0)
+    ext.update(outline_v0(floats, vectors))
     return ext
+
+
+def main_tex_transform(st: Sequence[float]) -> dict[str, list[float]] | None:
+    """0.x ``_MainTex`` (offset x, offset y, scale x, scale y, in Unity's bottom-left UV origin) as
+    a ``KHR_texture_transform`` (glTF's origin is top-left); None when it changes nothing."""
+    if len(st) != 4 or tuple(st) == (0.0, 0.0, 1.0, 1.0):
+        return None
+    return {"offset": [st[0], 1.0 - st[1] - st[3]], "scale": [st[2], st[3]]}
+
+
+def outline_v0(floats: dict[str, Any], vectors: dict[str, tuple[float, ...]]) -> dict[str, Any]:
+    """A 0.x MToon outline as 1.0 fields: width cm -> m (world) or 1/200 (screen), gamma colour ->
+    linear, a fixed-colour mode -> no lighting mix."""
+    width_mode = int(number(floats.get("_OutlineWidthMode")))
+    out: dict[str, Any] = {
+        "outlineWidthMode": {1: "worldCoordinates", 2: "screenCoordinates"}.get(width_mode, "none"),
+        "outlineColorFactor": _linear(vectors.get("_OutlineColor", (0.0, 0.0, 0.0))),
+    }
+    if width_mode in (1, 2):
+        out["outlineWidthFactor"] = number(floats.get("_OutlineWidth")) * (0.01 if width_mode == 1 else 0.005)
+    fixed = int(number(floats.get("_OutlineColorMode"))) == 0
+    out["outlineLightingMixFactor"] = 0.0 if fixed else number(floats.get("_OutlineLightingMix"), 1.0)
+    return out
 
 
 def _unsupported(
