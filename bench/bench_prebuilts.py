@@ -83,7 +83,7 @@ def one_core() -> Iterator[None]:
 
 
 def timed_build(src: Path, out: Path, workers: int | None) -> tuple[float, object]:
-    from studio.services.prebuilts import build_prebuilts, default_workers
+    from studio.services.prebuilts import build_prebuilts
 
     started, own, (busy, total) = time.perf_counter(), time.process_time(), machine_jiffies()
     report = build_prebuilts(src, out, workers=workers)
