@@ -10,19 +10,21 @@ unmodified file can still be exported where redistribution is allowed.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel
 
 from studio.domain.errors import PermissionDeniedError
-from studio.domain.metadata import dump_metadata, format_hex_color, parse_metadata
+from studio.domain.metadata import dump_metadata, format_hex_color, parse_hex_color, parse_metadata
 from studio.domain.supermesh import BODY_MORPHS, FACE_MORPHS
 from studio.gltf.document import Document
 from studio.gltf.export.runtime import Cancel, Progress, RuntimeReport, export_runtime, expression_targets
 from studio.gltf.export.source import copy_document, export_source, unreferenced
-from studio.gltf.functions._lookup import srgb_to_linear, target_names
+from studio.gltf.functions._lookup import linear_to_srgb, srgb_to_linear, target_names
 from studio.gltf.functions.equip import equipped_items
 from studio.gltf.functions.morphs import morph_weights
 from studio.gltf.functions.tint import material_color
@@ -313,3 +315,43 @@ def _scene_document(scene: Any) -> Document:
         "extensions": {"VRMC_vrm": {"specVersion": "1.0", "humanoid": {"humanBones": humanoid}}},
     }
     return Document(tree)
+
+
+#: texels per side a texture's average is taken over (a 2048² texture is sampled, not summed)
+MEAN_SAMPLES = 256
+LinearRGB = tuple[float, float, float]
+
+
+def texture_means(scene: Any) -> dict[str, LinearRGB]:
+    """Each textured material's base colour texture averaged, by material name (the first
+    material of a name wins, as tints go by name): linear RGB, weighted by the texels' alpha so
+    the see-through parts of hair cards do not darken it. A tint multiplies this texture in the
+    renderer (and in glTF), so ``tint x mean`` is the colour the user sees on average."""
+    images = getattr(scene, "images", {}) or {}
+    out: dict[str, LinearRGB] = {}
+    for material in getattr(scene, "materials", []):
+        pixels = images.get(material.texture) if material.texture is not None else None
+        if material.name in out or pixels is None or pixels.size == 0:
+            continue
+        step = max(1, max(pixels.shape[:2]) // MEAN_SAMPLES)
+        sample = pixels[::step, ::step].reshape(-1, pixels.shape[-1]).astype(np.float64) / 255.0
+        rgb = _srgb_to_linear_array(sample[:, :3])
+        alpha = sample[:, 3] if sample.shape[1] > 3 else np.ones(len(sample))
+        weight = float(alpha.sum())
+        mean = (rgb * alpha[:, None]).sum(axis=0) / weight if weight > 1e-6 else rgb.mean(axis=0)
+        out[material.name] = (float(mean[0]), float(mean[1]), float(mean[2]))
+    return out
+
+
+def effective_color(color: str, mean: Sequence[float] | None) -> str:
+    """``color`` (``#rrggbb``, a tint or the authored factor) as it shows on a texture whose
+    average is ``mean`` (linear RGB, :func:`texture_means`): the two multiply in linear space.
+    Without a texture (``mean`` None) the colour is what shows."""
+    if mean is None:
+        return color
+    srgb = parse_hex_color(color)[:3]
+    return format_hex_color([linear_to_srgb(srgb_to_linear(c) * m) for c, m in zip(srgb, mean, strict=True)])
+
+
+def _srgb_to_linear_array(c: np.ndarray) -> np.ndarray:
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)

@@ -24,7 +24,7 @@ from studio.fsutil import write_atomic
 from studio.gltf.functions._lookup import linear_to_srgb
 from studio.render.scene import Scene, build_scene
 from studio.services.edit_plan import built_with
-from studio.services.editor import AvatarEditor
+from studio.services.editor import AvatarEditor, LinearRGB, texture_means
 from studio.services.thumbnail import thumbnail_webp
 
 #: the bones the Proportions tab offers (VRM 1.0 names); the rest of the skeleton follows them
@@ -80,6 +80,9 @@ class AvatarSession:
     scene_note: str = ""
     #: the worn items' own materials (not the avatar's) -> their authored colour (#rrggbb)
     item_colors: dict[str, str] = field(default_factory=dict)
+    #: textured materials -> their base colour texture's average (linear RGB): a tint multiplies
+    #: it, so the tint editor shows ``tint x average`` (computed on the worker with the scene)
+    texture_means: dict[str, LinearRGB] = field(default_factory=dict)
 
     @property
     def can_modify(self) -> bool:
@@ -140,6 +143,11 @@ class AvatarSession:
         no live override can do). Tints, morphs and bones are laid over it by the preview."""
         return build_scene(self.editor.items_document(edits))
 
+    def dressed(self, edits: dict[str, Any]) -> tuple[Scene, dict[str, LinearRGB]]:
+        """Worker: :meth:`items_scene` and its textures' averages (the worn items bring their own)."""
+        scene = self.items_scene(edits)
+        return scene, texture_means(scene)
+
 
 def open_session(
     entry: Any, data: bytes, progress: Progress, cancelled: Callable[[], bool], items: Any = None
@@ -176,7 +184,7 @@ def open_session(
         baseline["base"] = built_with(editor.original).base
     return AvatarSession(
         entry, editor, scene, _unique([m.name for m in materials]), body, face, wanted, baseline,
-        scene_items=items_key(metadata), scene_note=note,
+        scene_items=items_key(metadata), scene_note=note, texture_means=texture_means(scene),
     )  # fmt: skip
 
 

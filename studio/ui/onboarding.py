@@ -6,9 +6,11 @@ The wizard calls the same services as the panes, on the same task runner: creati
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,8 +28,15 @@ from PySide6.QtWidgets import (
 from studio.domain.errors import StudioError
 from studio.settings import Settings, save_settings
 from studio.ui.panes.prompt_pane import PromptPane
+from studio.ui.panes.wardrobe_dialogs import blank_icon, load_prebuilt_previews
 from studio.ui.settings_dialog import validated_identity
-from studio.ui.widgets import plain_message
+from studio.ui.widgets import ErrorLabel, image_from_bytes, plain_message, scrolling
+
+#: the portraits in the "choose your active avatar" list, and beside the prebuilts' names
+ICON = 64
+COMBO_ICON = 40
+#: the wizard never grows taller than this share of the main window (step 2 holds the prompt pane)
+HEIGHT_SHARE = 0.9
 
 
 class IdentityPage(QWizardPage):
@@ -40,8 +49,7 @@ class IdentityPage(QWizardPage):
         self.username = QLineEdit(settings.username)
         self.address = QLineEdit(settings.address)
         self.address.setPlaceholderText("0x…")
-        self.error = QLabel()
-        self.error.setWordWrap(True)
+        self.error = ErrorLabel()
         form = QFormLayout(self)
         form.addRow("Cartridge username", self.username)
         form.addRow("Starknet address", self.address)
@@ -62,6 +70,7 @@ class IdentityPage(QWizardPage):
         except StudioError as exc:
             self.error.setText(str(exc))
             return False
+        self.error.setText("")
         self.window_.apply_settings(settings)
         return True
 
@@ -78,6 +87,7 @@ class CreatePage(QWizardPage):
             "Start from a ready-made avatar, build a new one, or describe one and generate a portrait."
         )
         self.prebuilt = QComboBox()
+        self.prebuilt.setIconSize(QSize(COMBO_ICON, COMBO_ICON))
         self.add_prebuilt = QPushButton("Add this prebuilt")
         self.base = QComboBox()
         self.base.addItems(["feminine", "masculine"])
@@ -96,7 +106,8 @@ class CreatePage(QWizardPage):
         layout.addLayout(row1)
         layout.addLayout(row2)
         layout.addWidget(QLabel("…or generate a portrait:"))
-        layout.addWidget(self.prompt, 1)
+        # scrolls rather than making the wizard taller than the window (its portrait grid is tall)
+        layout.addWidget(scrolling(self.prompt), 1)
         layout.addWidget(self.status)
         self.add_prebuilt.clicked.connect(lambda: self.create_avatar("prebuilt", self.prebuilt.currentText()))
         self.add_supermesh.clicked.connect(lambda: self.create_avatar("supermesh", self.base.currentText()))
@@ -107,8 +118,19 @@ class CreatePage(QWizardPage):
         for widget in (self.prebuilt, self.add_prebuilt, self.base, self.add_supermesh):
             widget.setEnabled(library is not None)
         self.prebuilt.clear()
-        if library is not None:
-            self.prebuilt.addItems([p.id for p in library.prebuilts()])
+        if library is None:
+            return
+        ids = [p.id for p in library.prebuilts()]
+        for prebuilt_id in ids:
+            self.prebuilt.addItem(blank_icon(COMBO_ICON), prebuilt_id)
+        cache = Path(self.window_.studio.settings.cache_dir)
+        load_prebuilt_previews(self.window_.runner, self, ids, cache, self.show_preview, size=COMBO_ICON)
+
+    def show_preview(self, prebuilt_id: str, image: QImage) -> None:
+        """A prebuilt's portrait arrived (made on a worker): shown beside its name."""
+        index = self.prebuilt.findText(prebuilt_id)
+        if index >= 0 and not image.isNull():
+            self.prebuilt.setItemIcon(index, QIcon(QPixmap.fromImage(image)))
 
     def create_avatar(self, kind: str, value: str) -> None:
         actions = self.window_.studio.avatars
@@ -142,13 +164,16 @@ class CreatePage(QWizardPage):
 
 
 class ChoosePage(QWizardPage):
+    """Pick the active avatar from the wardrobe, each shown with its portrait (read on workers)."""
+
     def __init__(self, window: Any) -> None:
         super().__init__()
         self.window_ = window
         self.setTitle("Choose your active avatar")
         self.setSubTitle("The active avatar is the one game worlds load for you.")
         self.list = QListWidget()
-        self.error = QLabel()
+        self.list.setIconSize(QSize(ICON, ICON))
+        self.error = ErrorLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.error)
@@ -156,12 +181,31 @@ class ChoosePage(QWizardPage):
 
     def initializePage(self) -> None:
         self.list.clear()
+        placeholder = blank_icon(ICON)
         for entry in self.window_.studio.wardrobe.list(self.window_.me()):
-            item = QListWidgetItem(f"{entry.name} · {entry.avatar_type}")
+            item = QListWidgetItem(placeholder, f"{entry.name} · {entry.avatar_type}")
             item.setData(Qt.ItemDataRole.UserRole, entry)
             self.list.addItem(item)
+            if entry.thumbnail_url:
+                self._load_portrait(entry)
         if self.list.count():
             self.list.setCurrentRow(self.list.count() - 1)
+
+    def _load_portrait(self, entry: Any) -> None:
+        read_blob = self.window_.studio.read_blob
+        self.window_.runner.submit(
+            f"portrait of {entry.name}",
+            lambda ctx: image_from_bytes(read_blob(entry.thumbnail_url), ICON),
+            on_done=lambda image: self.show_portrait(entry.id, image),
+            on_error=lambda _exc: None,  # no portrait: the name alone says which one it is
+            owner=self,
+        )
+
+    def show_portrait(self, entry_id: Any, image: QImage) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole).id == entry_id and not image.isNull():
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
 
     def isComplete(self) -> bool:
         return self.list.currentItem() is not None
@@ -200,5 +244,19 @@ class OnboardingWizard(QWizard):
         self.choose = ChoosePage(window)
         for page in (self.identity, self.create_page, self.choose, DonePage()):
             self.addPage(page)
+        self.currentIdChanged.connect(lambda _: self.fit_to_window())
         # then the editor and the preview show the avatar just chosen as the active one
         self.finished.connect(lambda _: window.wardrobe.refresh(open_active=True))
+
+    def fit_to_window(self) -> None:
+        """As tall as the page wants but no taller than the main window (QA: step 2 grew past
+        it): the pages scroll instead."""
+        limit = max(int(self.window_.height() * HEIGHT_SHARE), 360)
+        self.setMaximumHeight(limit)
+        height = min(max(self.height(), self.sizeHint().height()), limit)
+        if height != self.height():
+            self.resize(self.width(), height)
+
+    def showEvent(self, event: Any) -> None:
+        self.fit_to_window()
+        super().showEvent(event)

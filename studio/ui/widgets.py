@@ -45,6 +45,27 @@ class ElidedLabel(QLabel):
         painter.drawText(rect, int(self.alignment()), elided)
 
 
+class ErrorLabel(QLabel):
+    """A message that says something went wrong and reads as such: dark red on a pale red
+    ground with a warning sign (empty text: nothing shows)."""
+
+    STYLE = (
+        "color: #8b0000; background: #fbe3e4; border: 1px solid #d9534f; border-radius: 4px; padding: 4px;"
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("error")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        self.setStyleSheet(f"QLabel#error {{ {self.STYLE} }}" if text else "")
+        super().setText(f"⚠ {text}" if text else "")
+        self.setVisible(bool(text))
+
+
 def scrolling(widget: QWidget, min_width: int = 0) -> QScrollArea:
     """``widget`` in a frameless scroll area: a dock holding it can be narrower or shorter than
     the widget's own minimum (scroll bars appear) instead of overlapping its neighbours."""

@@ -62,3 +62,9 @@ def render_headless(scene, camera, size: int):
     target.release()
     renderer.release()
     return pixels
+
+
+def next_frame(qtbot, window) -> None:
+    """Let the preview catch up: edits reach the scene before its next frame, not at once (a
+    slider drag sends them faster than frames are drawn; ``PreviewPane.flush``)."""
+    qtbot.waitUntil(lambda: not window.preview.stale, timeout=2000)

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from studio.domain.supermesh import parse_supermesh
 from studio.services.make_avatar import avatar_bytes
+from tests.ui.avatars import next_frame
 
 
-def test_a_plain_glb_avatar_opens_and_takes_a_tint(make_main_window, make_studio, tmp_path: Path) -> None:
+def test_a_plain_glb_avatar_opens_and_takes_a_tint(
+    make_main_window, make_studio, tmp_path: Path, qtbot
+) -> None:
     studio = make_studio()
     window = make_main_window(studio)
     path = tmp_path / "statue.glb"
@@ -29,5 +32,6 @@ def test_a_plain_glb_avatar_opens_and_takes_a_tint(make_main_window, make_studio
     assert window.preview.scene is pane.session.scene
     assert "Body_00_SKIN" in pane.tints.swatches
     pane.tints.pick("Body_00_SKIN", "#3060ff")
+    next_frame(qtbot, window)
     skin = next(m for m in window.preview.scene.materials if m.name == "Body_00_SKIN")
     assert skin.base_color[2] > skin.base_color[0]

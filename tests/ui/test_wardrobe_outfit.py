@@ -11,7 +11,7 @@ from studio.domain.metadata import parse_metadata
 from studio.render.camera import Camera
 from studio.services.edit_plan import category_of
 from studio.services.item_library import builtin_item_ids
-from tests.ui.avatars import open_new_supermesh, render_headless
+from tests.ui.avatars import next_frame, open_new_supermesh, render_headless
 
 HAIR = set(builtin_item_ids().get("hair", ()))
 
@@ -33,7 +33,7 @@ def _green(pixels: np.ndarray) -> int:
     return int(((rgb[..., 1] > 30) & (rgb[..., 1] > 2 * rgb[..., 0]) & (rgb[..., 1] > 2 * rgb[..., 2])).sum())
 
 
-def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -> None:
+def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio, qtbot) -> None:
     studio = make_studio()
     window = make_main_window(studio)
     pane = open_new_supermesh(window)
@@ -49,8 +49,10 @@ def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -
     before = scene.local_matrix(hips).copy()
     pane.bones.sliders["hips"].setValue(120)
     assert pane.edits.metadata()["boneTransforms"]["hips"] == {"x": 1.2, "y": 1.2, "z": 1.2}
+    next_frame(qtbot, window)
     assert np.allclose(np.linalg.norm(scene.local_matrix(hips)[:3, 1]), 1.2 * np.linalg.norm(before[:3, 1]))
     pane.body.sliders["bodyMorphs/muscularity"].setValue(70)
+    next_frame(qtbot, window)
     body = next(i for i, m in enumerate(scene.meshes) if m.name == "Body")
     assert scene.morph_weights(body)[scene.meshes[body].target_names.index("muscularity")] == np.float32(0.7)
     skin = next(m for m in scene.materials if m.name == "Body_00_SKIN")
@@ -58,6 +60,7 @@ def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -
     # model -> view: undo moves the slider and the scene back
     window.undo.undo()
     window.undo.undo()
+    next_frame(qtbot, window)
     assert pane.bones.sliders["hips"].value() == 100
     assert pane.buttons["redo"].isEnabled() and pane.buttons["undo"].isEnabled()
     assert np.allclose(scene.local_matrix(hips), before)
@@ -70,7 +73,9 @@ def test_supermesh_tints_proportions_and_morphs(make_main_window, make_studio) -
     assert saved.metadata["materials"]["Body_00_SKIN"]["tint"] == "#c4956a"
 
 
-def test_equipping_hair_shows_in_the_preview_and_undo_takes_it_back(make_main_window, make_studio) -> None:
+def test_equipping_hair_shows_in_the_preview_and_undo_takes_it_back(
+    make_main_window, make_studio, qtbot
+) -> None:
     studio = make_studio()
     window = make_main_window(studio)
     pane = open_new_supermesh(window)
@@ -78,6 +83,7 @@ def test_equipping_hair_shows_in_the_preview_and_undo_takes_it_back(make_main_wi
     assert set(_rows(pane)) == {i for ids in builtin_item_ids().values() for i in ids}
     preview = window.preview
     pane.tints.pick("Hair_00_HAIR", "#00ff00")
+    next_frame(qtbot, window)
     first = preview.scene
     long_hair = _green(_draw(first))
     meshes_said = preview.status.text().split(":")[1].split(",")[0]  # " N meshes"
@@ -128,7 +134,7 @@ def test_a_second_top_replaces_the_first_and_undo_restores_it(make_main_window, 
 
 
 def test_worn_clothes_can_be_tinted_and_undo_or_taking_them_off_puts_it_back(
-    make_main_window, make_studio
+    make_main_window, make_studio, qtbot
 ) -> None:
     studio = make_studio()
     window = make_main_window(studio)
@@ -140,9 +146,11 @@ def test_worn_clothes_can_be_tinted_and_undo_or_taking_them_off_puts_it_back(
     assert hoodie in pane.tints.swatches and "Body_00_SKIN" in pane.tints.swatches
     authored = next(m for m in window.preview.scene.materials if m.name == hoodie).base_color
     pane.tints.pick(hoodie, "#ff0000")  # view -> model -> preview
+    next_frame(qtbot, window)
     tinted = next(m for m in window.preview.scene.materials if m.name == hoodie).base_color
     assert tinted[0] > 0.9 and tinted[1] < 0.05
     window.undo.undo()
+    next_frame(qtbot, window)
     assert next(m for m in window.preview.scene.materials if m.name == hoodie).base_color == authored
     window.undo.redo()
     _rows(pane)["tops-tshirt-01"].setCheckState(Qt.CheckState.Checked)  # the hoodie comes off

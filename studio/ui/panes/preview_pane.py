@@ -4,9 +4,14 @@ controls (expression preview, bones toggle, frame body / face).
 The drawing surface is :class:`~studio.ui.panes.preview_view.PreviewView` (a native OpenGL window,
 see there for why and for what keeps it smooth in software OpenGL). Edits arrive as
 :class:`AvatarEdits` changes and become scene overrides (tint, morph weight, bone scale) applied by
-the editor service as they come (cheap: ~2 ms on the heavy avatar, numbers in numpy arrays); the
-GPU work they cause is coalesced: the view draws at most one frame per event-loop turn, with the
-latest values, and while edits keep coming it draws at reduced size (``PreviewView.interact``).
+the editor service (~2 ms on the heavy avatar, numbers in numpy arrays). A slider drag sends
+events faster than the preview draws, so they are coalesced: an edit only marks the scene stale and
+asks for a frame; the view calls :meth:`PreviewPane.flush` before drawing it, which applies what
+changed since the last frame once, with the latest values (when no frame can come, under an
+offscreen platform or without OpenGL, a zero-timer flushes on the next event-loop turn instead).
+The view draws at most one frame per event-loop turn, at reduced size while edits keep coming
+(``PreviewView.interact``). Undo is not involved: every event still reaches :class:`AvatarEdits`
+and merges into the drag's one undo step.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,6 +51,9 @@ class PreviewPane(QWidget):
         self.edits: AvatarEdits | None = None
         self.scene: Any = None
         self._applied: dict[str, Any] | None = None  # the preview metadata last laid over the scene
+        self._stale = False  # edits arrived that the scene does not show yet
+        #: times edits were laid over the scene (the drag coalescing is measured by it)
+        self.applies = 0
         background = self.palette().window().color()
         self.host = PreviewHost((background.redF(), background.greenF(), background.blueF()))
         self.view: PreviewView = self.host.view
@@ -74,6 +83,9 @@ class PreviewPane(QWidget):
         self.frame_body.clicked.connect(lambda: self._frame(head=False))
         self.frame_head.clicked.connect(lambda: self._frame(head=True))
         self.view.gl_failed.connect(self.status.setText)
+        self.view.before_frame = self.flush
+        self._catch_up = QTimer(self, singleShot=True, interval=0)  # when no frame will come
+        self._catch_up.timeout.connect(self.flush)
 
     def _layout(self) -> None:
         bar = QHBoxLayout()
@@ -131,6 +143,7 @@ class PreviewPane(QWidget):
         self.view.set_scene(self.scene, reframe=not same)
 
     def clear(self) -> None:
+        self._stale = False
         self.session = self.scene = self._applied = None
         self.set_title(None)
         self.view.set_scene(None)
@@ -143,6 +156,8 @@ class PreviewPane(QWidget):
         machine, one slider takes a fraction of that. Overrides only ever set values, so applying
         the changed ones gives the same scene as applying all."""
         assert self.session is not None and self.edits is not None
+        self._stale = False
+        self.applies += 1
         metadata = self.session.preview_metadata(self.edits.metadata())
         changes = metadata if full or self._applied is None else changed_entries(self._applied, metadata)
         self._applied = None  # a failure part way: the next call applies everything again
@@ -154,10 +169,23 @@ class PreviewPane(QWidget):
         self._applied = metadata
 
     def _edited(self, kind: str, key: str) -> None:
+        """An edit: the next frame shows it (see the module docstring); nothing is applied here."""
         if self.scene is None or self.edits is None:
             return
-        self._apply()
+        self._stale = True
         self.view.interact()
+        if not self.view.will_draw():
+            self._catch_up.start()
+
+    @property
+    def stale(self) -> bool:
+        """Edits arrived that the scene does not show yet (the next frame applies them)."""
+        return self._stale
+
+    def flush(self) -> None:
+        """Lay the edits made since the last frame over the scene: once, with the latest values."""
+        if self._stale and self.scene is not None and self.edits is not None:
+            self._apply()
 
     # View -> model -----------------------------------------------------------------------------
     def set_expression(self, name: str) -> None:

@@ -14,7 +14,8 @@ the context is created by hand and a failure becomes ``gl_failed(message)``.
 - a new avatar goes to the GPU in slices, one per event-loop turn (``Renderer.upload_step``):
   geometry first, then one texture step per turn, alternating with frames;
 - one frame per event-loop turn at most (``requestUpdate`` coalesces), drawn with the latest
-  edits: a burst of slider events costs one ``Renderer.update`` and one frame;
+  edits: a burst of slider events costs one ``Renderer.update`` and one frame; the pane lays
+  the edits over the scene in ``before_frame``, once per frame, not once per event;
 - while something moves (``interact()``: slider drags, orbit, zoom, pan) and while uploading,
   frames are drawn at a reduced scale chosen by ``ResolutionGovernor`` and stretched onto the
   window; ``SETTLE_MS`` after the last event a full-size frame follows.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -104,6 +106,13 @@ class PreviewView(QWindow):
         self.warmed = False
         self._warm = QTimer(self, singleShot=True, interval=0)
         self._warm.timeout.connect(self.warm_up)
+        #: called first thing for every frame (and screenshot): the pane brings the scene up to
+        #: date there, so edits arriving faster than frames are applied once per frame
+        self.before_frame: Callable[[], None] | None = None
+
+    def will_draw(self) -> bool:
+        """A frame asked for now will come: the window is on screen and OpenGL has not failed."""
+        return self.isExposed() and not self._failed
 
     @property
     def interacting(self) -> bool:
@@ -172,6 +181,8 @@ class PreviewView(QWindow):
         self.update()
 
     def _frame(self) -> None:
+        if self.before_frame is not None:
+            self.before_frame()
         if not self.isExposed() or not self._make_current():
             return
         assert self._context is not None
@@ -298,6 +309,8 @@ class PreviewView(QWindow):
         """The finished picture, drawn now at ``scale`` (1: full size; 0.5: what a drag on a slow
         machine shows), for screenshots. A pending upload is completed first (a few hundred ms for
         a heavy avatar); a null image when there is nothing to draw or no OpenGL."""
+        if self.before_frame is not None:
+            self.before_frame()
         if self.scene is None or not self.isExposed() or not self._make_current():
             return QImage()
         assert self._context is not None

@@ -7,14 +7,36 @@ Destructive answers are never the default: Enter saves, or keeps the avatar.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.services.prebuilt_previews import PREVIEW_SIZE, prebuilt_preview
+from studio.ui.tasks import TaskContext, TaskRunner
+from studio.ui.widgets import image_from_bytes
 
 #: the wardrobe's name column (seed 001: ``VARCHAR(100)``); the service refuses longer names
 NAME_MAX = 100
 Button = QMessageBox.StandardButton
+log = logging.getLogger(__name__)
 
 
 class Unsaved(Enum):
@@ -102,3 +124,99 @@ def confirm_replace(parent: QWidget, names: list[str]) -> bool:
     box.button(Button.Yes).setText("Replace")
     box.setDefaultButton(Button.No)
     return box.exec() == Button.Yes
+
+
+def blank_icon(size: int, color: str = "#e4e4e4") -> QIcon:
+    """A plain square standing in for a portrait that is still being made."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class PrebuiltPicker(QDialog):
+    """Add ▸ From a prebuilt…: each prebuilt as a portrait with its name. The list can be used at
+    once; the portraits fill in as workers make them (:func:`load_prebuilt_previews`)."""
+
+    def __init__(self, parent: QWidget, prebuilt_ids: list[str]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a prebuilt")
+        self.list = QListWidget()
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setIconSize(QSize(PREVIEW_SIZE, PREVIEW_SIZE))
+        self.list.setGridSize(QSize(PREVIEW_SIZE + 28, PREVIEW_SIZE + 40))
+        self.list.setWordWrap(True)
+        placeholder = blank_icon(PREVIEW_SIZE)
+        for prebuilt_id in prebuilt_ids:
+            item = QListWidgetItem(placeholder, prebuilt_id)
+            item.setData(Qt.ItemDataRole.UserRole, prebuilt_id)
+            item.setToolTip(prebuilt_id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        choice = QDialogButtonBox.StandardButton
+        buttons = QDialogButtonBox(choice.Ok | choice.Cancel)
+        buttons.button(choice.Ok).setText("Add")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.list.itemDoubleClicked.connect(lambda _: self.accept())
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Pick a ready-made avatar to add to your wardrobe:"))
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+        columns = min(max(len(prebuilt_ids), 1), 4)
+        self.resize(columns * (PREVIEW_SIZE + 28) + 60, 2 * (PREVIEW_SIZE + 40) + 110)
+
+    def show_preview(self, prebuilt_id: str, image: QImage) -> None:
+        """A portrait arrived (model -> view); a null image leaves the name alone."""
+        if image.isNull():
+            return
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == prebuilt_id:
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+
+    def chosen(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+
+def load_prebuilt_previews(
+    runner: TaskRunner,
+    owner: QObject,
+    prebuilt_ids: list[str],
+    cache_dir: Path,
+    show: Callable[[str, QImage], None],
+    size: int = PREVIEW_SIZE,
+) -> None:
+    """Make (or read from the cache) each prebuilt's portrait on a worker, one after the other
+    (building an avatar takes a core), calling ``show(id, image)`` on the main thread as each
+    arrives. Once ``owner`` is gone (the picker closed) the rest is not made."""
+    todo = list(prebuilt_ids)
+
+    def work(prebuilt_id: str, ctx: TaskContext) -> QImage:
+        # one cached portrait size for every picker, scaled here (QImage: safe off the GUI thread)
+        data = prebuilt_preview(prebuilt_id, cache_dir, cancelled=ctx.cancelled)
+        return image_from_bytes(data, size) if data else QImage()
+
+    def arrived(prebuilt_id: str, image: QImage) -> None:
+        show(prebuilt_id, image)
+        step()
+
+    def failed(prebuilt_id: str, error: BaseException) -> None:
+        log.warning("no portrait for prebuilt %s: %s", prebuilt_id, error)
+        step()
+
+    def step() -> None:
+        if not todo:
+            return
+        prebuilt_id = todo.pop(0)
+        runner.submit(
+            f"portrait of {prebuilt_id}",
+            lambda ctx: work(prebuilt_id, ctx),
+            on_done=lambda image: arrived(prebuilt_id, image),
+            on_error=lambda error: failed(prebuilt_id, error),
+            owner=owner,
+        )
+
+    step()

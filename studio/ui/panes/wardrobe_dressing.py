@@ -42,8 +42,8 @@ class PreviewDresser:
         ticket = self._ticket
         task = self.runner.submit(
             "Dressing the preview…",
-            lambda ctx: session.items_scene(metadata),
-            on_done=lambda scene: self._done(session, ticket, key, scene),
+            lambda ctx: session.dressed(metadata),
+            on_done=lambda result: self._done(session, ticket, key, result),
             on_error=lambda exc: self._failed(ticket, exc),
             owner=self.owner,
         )
@@ -56,11 +56,13 @@ class PreviewDresser:
             self.task.cancel()
             self.task = None
 
-    def _done(self, session: AvatarSession, ticket: int, key: Any, scene: Any) -> None:
+    def _done(self, session: AvatarSession, ticket: int, key: Any, result: tuple[Any, Any]) -> None:
         if ticket != self._ticket:
             return
         self.task = None
+        scene, means = result
         session.scene, session.scene_items = scene, key
+        session.texture_means = {**session.texture_means, **means}
         self.on_dressed(session)
 
     def _failed(self, ticket: int, error: BaseException) -> None:

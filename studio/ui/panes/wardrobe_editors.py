@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.services.edit_plan import category_of
+from studio.services.editor import effective_color
 from studio.ui.commands import EquipItemCommand, SetBoneScaleCommand, SetMorphCommand, SetTintCommand
 from studio.ui.edits import AvatarEdits
 
@@ -59,42 +61,63 @@ def _label(name: str) -> str:
 class TintEditor(QScrollArea):
     """A colour swatch per material; click to pick, the small button resets to the file's colour.
 
-    The colour dialog starts at what the material shows now (its tint, else the authored colour)
-    and previews each colour live by setting the tint on the model without an undo step; OK
-    turns the choice into one undo step, Cancel puts the previous tint back."""
+    A tint multiplies the material's base colour texture (glTF's base colour factor), so on a
+    textured material the swatch shows what the user gets, ``tint x the texture's average``
+    (``effective_color``), and says "× texture"; its tooltip gives the tint itself. The colour
+    dialog starts at the tint (else the authored colour), shows the same result under the
+    picker and previews each colour live by setting the tint on the model without an undo step;
+    OK turns the choice into one undo step, Cancel puts the previous tint back."""
 
     def __init__(self, edits: AvatarEdits, push: Push, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edits, self.push = edits, push
         self.swatches: dict[str, QPushButton] = {}
         self.authored: dict[str, str] = {}
+        #: textured materials -> the texture's average colour (linear RGB)
+        self.means: dict[str, tuple[float, float, float]] = {}
         #: the open colour dialog (tests answer it); None when none is open
         self.dialog: QColorDialog | None = None
+        #: in the open dialog: the chosen colour on the texture (None for an untextured material)
+        self.dialog_result: QLabel | None = None
         self.setWidgetResizable(True)
+        # a narrow wardrobe wraps the rows; it never hides the reset buttons behind a scroll bar
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.edits.changed.connect(self._changed)
 
-    def set_materials(self, materials: Sequence[str], authored: dict[str, str] | None = None) -> None:
-        self.authored = dict(authored or {})
+    def set_materials(
+        self,
+        materials: Sequence[str],
+        authored: dict[str, str] | None = None,
+        means: dict[str, tuple[float, float, float]] | None = None,
+    ) -> None:
+        self.authored, self.means = dict(authored or {}), dict(means or {})
         inner = QWidget()
         form = QFormLayout(inner)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.swatches = {}
         for name in materials:
-            swatch = QPushButton()
-            swatch.setMinimumWidth(90)
-            swatch.clicked.connect(lambda _=False, m=name: self.choose(m))
-            reset = QToolButton()
-            reset.setText("↺")
-            reset.setToolTip("Back to the colour in the file")
-            reset.clicked.connect(lambda _=False, m=name: self.pick(m, None))
-            row = QHBoxLayout()
-            row.addWidget(swatch, 1)
-            row.addWidget(reset)
             label = QLabel(material_label(name))
             label.setToolTip(name)
-            form.addRow(label, row)
-            self.swatches[name] = swatch
+            label.setWordWrap(True)
+            form.addRow(label, self._row(name))
             self._show(name)
         self.setWidget(inner)
+
+    def _row(self, material: str) -> QHBoxLayout:
+        swatch = QPushButton()
+        swatch.setMinimumWidth(60)
+        # the text never widens the tab: a narrow wardrobe clips it, the reset button stays
+        swatch.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        swatch.clicked.connect(lambda _=False, m=material: self.choose(m))
+        reset = QToolButton()
+        reset.setText("↺")
+        reset.setToolTip("Back to the colour in the file")
+        reset.clicked.connect(lambda _=False, m=material: self.pick(m, None))
+        row = QHBoxLayout()
+        row.addWidget(swatch, 1)
+        row.addWidget(reset)
+        self.swatches[material] = swatch
+        return row
 
     def pick(self, material: str, color: str | None) -> None:
         """View -> model: the user chose ``color`` (``#rrggbb``) for ``material`` (None resets)."""
@@ -102,7 +125,12 @@ class TintEditor(QScrollArea):
             self.push(SetTintCommand(self.edits, material, color))
 
     def shown_color(self, material: str) -> str:
+        """The material's colour factor now: its tint, else the authored colour."""
         return self.edits.tint(material) or self.authored.get(material) or "#ffffff"
+
+    def result_color(self, material: str, color: str | None = None) -> str:
+        """What the user sees: ``color`` (default: :meth:`shown_color`) times the texture."""
+        return effective_color(color or self.shown_color(material), self.means.get(material))
 
     def choose(self, material: str) -> None:
         """The colour dialog for ``material``, previewing live (modal; tests drive :attr:`dialog`)."""
@@ -111,20 +139,53 @@ class TintEditor(QScrollArea):
         dialog.setWindowTitle(f"Colour for {material_label(material)}")
         # the platform's own dialog may not report colours until it closes: no live preview
         dialog.setOption(QColorDialog.ColorDialogOption.DontUseNativeDialog)
+        self.dialog_result = self._result_line(dialog, material)
         dialog.currentColorChanged.connect(lambda c: self._preview(material, c))
         self.dialog = dialog
         try:
             accepted = dialog.exec() == QColorDialog.DialogCode.Accepted
             chosen = dialog.selectedColor()
         finally:
-            self.dialog = None
+            self.dialog = self.dialog_result = None
             dialog.deleteLater()
         self.edits.set_tint(material, before)  # the live preview was not an undo step
         if accepted and chosen.isValid():
             self.pick(material, chosen.name())
 
+    def _result_line(self, dialog: QColorDialog, material: str) -> QLabel | None:
+        """Under the picker of a textured material: the chosen colour times the texture, as a
+        swatch as large as the dialog's own colour preview, with words."""
+        layout = dialog.layout()
+        if material not in self.means or not isinstance(layout, QVBoxLayout):
+            return None
+        row = QWidget()
+        line, block = QLabel(), QLabel()
+        line.setObjectName("tintResult")
+        line.setWordWrap(True)
+        block.setObjectName("tintResultSwatch")
+        block.setFixedSize(72, 32)
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(block)
+        box.addWidget(line, 1)
+        layout.insertWidget(max(layout.count() - 1, 0), row)
+        self._show_result(line, material, self.shown_color(material))
+        return line
+
+    def _show_result(self, line: QLabel, material: str, color: str) -> None:
+        result = self.result_color(material, color)
+        line.setText(f"On the texture (it multiplies the texture), {color} shows as about {result}.")
+        row = line.parentWidget()
+        block = row.findChild(QLabel, "tintResultSwatch") if row is not None else None
+        if block is not None:
+            block.setStyleSheet(f"background:{result}; border:1px solid palette(mid);")
+
     def _preview(self, material: str, color: QColor) -> None:
-        if color.isValid() and self.isEnabled():
+        if not color.isValid():
+            return
+        if self.dialog_result is not None:
+            self._show_result(self.dialog_result, material, color.name())
+        if self.isEnabled():
             self.edits.set_tint(material, color.name())
 
     def _changed(self, kind: str, key: str) -> None:
@@ -137,10 +198,22 @@ class TintEditor(QScrollArea):
     def _show(self, material: str) -> None:
         tint = self.edits.tint(material)
         swatch = self.swatches[material]
-        shown = self.shown_color(material)
-        swatch.setText(tint or f"as authored ({shown})")
-        fg = "#000" if QColor(shown).lightness() > 128 else "#fff"
-        swatch.setStyleSheet(f"background:{shown}; color:{fg};")
+        shown, result = self.shown_color(material), self.result_color(material)
+        textured = material in self.means
+        text = tint or ("as authored" if textured else f"as authored ({shown})")
+        swatch.setText(f"{text} × texture" if textured else text)
+        swatch.setToolTip(
+            f"Tint {shown} multiplies the texture: on average it shows as {result}. Click to change it."
+            if textured
+            else f"{shown}. Click to change it."
+        )
+        fg = "#000" if QColor(result).lightness() > 128 else "#fff"
+        # a border of its own makes the style sheet paint the button: a flat fill of exactly the
+        # colour (the platform style would shade it lighter)
+        swatch.setStyleSheet(
+            f"QPushButton {{ background:{result}; color:{fg}; border:1px solid palette(mid);"
+            " border-radius:3px; padding:3px 6px; }"
+        )
 
 
 class SliderEditor(QScrollArea):

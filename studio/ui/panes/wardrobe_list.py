@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, cast
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
-    QInputDialog,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from studio.ui.panes import wardrobe_dialogs as ask
 from studio.ui.panes.wardrobe_dressing import stock_inventory
-from studio.ui.tasks import Task, TaskContext
+from studio.ui.tasks import Task, TaskContext, TaskRunner
 
 Then = Callable[[], None]
 
@@ -36,6 +35,7 @@ class AvatarListMixin:
 
     services: Any
     me: Callable[[], Any]
+    runner: TaskRunner
     avatars: QListWidget
     entry: Any
     session: Any
@@ -243,13 +243,20 @@ class AvatarListMixin:
             self.add_from_file(Path(path))
 
     def ask_add_prebuilt(self) -> None:
+        """The prebuilts as portraits (made on workers, the dialog never waits for them)."""
         names = [p.id for p in self.services.avatars.prebuilts()]
         if not names:
             self.say("No prebuilt avatars are installed.")
             return
-        name, ok = QInputDialog.getItem(self._parent, "Add a prebuilt", "Prebuilt", names, 0, False)
-        if ok:
-            self.add_prebuilt(name)
+        picker = ask.PrebuiltPicker(self._parent, names)
+        cache = Path(self.services.settings.cache_dir)
+        ask.load_prebuilt_previews(self.runner, picker, names, cache, picker.show_preview)
+        try:
+            chosen = picker.chosen() if picker.exec() else None
+        finally:
+            picker.deleteLater()
+        if chosen:
+            self.add_prebuilt(chosen)
 
     def ask_rename(self) -> None:
         entry = self.selected_entry()

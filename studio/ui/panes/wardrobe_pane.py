@@ -17,10 +17,9 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
@@ -42,6 +41,9 @@ from studio.ui.tasks import Task, TaskContext, TaskRunner
 from studio.ui.widgets import ProgressStrip, plain_message, show_error_banner
 
 EXPORT_FORMATS = ("glb", "vrm", "webp")
+#: buttons may shrink to this (their words stay readable) so the pane fits the narrowest dock;
+#: below four of them abreast the Undo/Redo/Save/Export row wraps into two rows
+BUTTON_MIN_WIDTH = 62
 Then = Callable[[], None]
 
 
@@ -128,6 +130,7 @@ class WardrobePane(AvatarListMixin, QWidget):
     # Layout --------------------------------------------------------------------------------------
     def _button(self, key: str, text: str, slot: Any) -> QPushButton:
         button = QPushButton(text)
+        button.setMinimumWidth(BUTTON_MIN_WIDTH)
         button.clicked.connect(lambda _=False: slot())
         self.buttons[key] = button
         return button
@@ -154,30 +157,50 @@ class WardrobePane(AvatarListMixin, QWidget):
         top_layout.addWidget(QLabel("My avatars (★ = active)"))
         top_layout.addWidget(self.avatars, 1)
         top_layout.addLayout(list_buttons)
-        edit_buttons = QHBoxLayout()
+        self.edit_buttons = QGridLayout()
         for key, text, slot in (
             ("undo", "Undo", self.undo.undo),
             ("redo", "Redo", self.undo.redo),
             ("save", "Save", self.save),
             ("export", "Export…", self.ask_export),
         ):
-            edit_buttons.addWidget(self._button(key, text, slot))
+            self._button(key, text, slot)
+        self._arrange_edit_buttons(4)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.licence)
         bottom_layout.addWidget(self.tabs, 1)
-        bottom_layout.addLayout(edit_buttons)
+        bottom_layout.addLayout(self.edit_buttons)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
         split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split, 1)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress.label)
         layout.addWidget(self.message)
         self._reserve_status_lines()
+        # as narrow as three buttons abreast (the edit row wraps; resizeEvent): set explicitly,
+        # or the layout would hold the pane at its four-abreast width
+        self.setMinimumWidth(3 * BUTTON_MIN_WIDTH + 2 * list_buttons.horizontalSpacing() + 8)
+
+    def _arrange_edit_buttons(self, columns: int) -> None:
+        """Undo, Redo, Save, Export… in ``columns`` columns (4: one row; 2: two rows)."""
+        for n, key in enumerate(("undo", "redo", "save", "export")):
+            self.edit_buttons.addWidget(self.buttons[key], n // columns, n % columns)
+        for column in range(4):
+            self.edit_buttons.setColumnStretch(column, 1 if column < columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A narrow wardrobe wraps the edit buttons rather than scrolling sideways."""
+        wide = 4 * BUTTON_MIN_WIDTH + 3 * self.edit_buttons.horizontalSpacing() + 8
+        columns = 4 if event.size().width() >= wide else 2
+        if (self.edit_buttons.columnStretch(2) == 1) != (columns == 4):
+            self._arrange_edit_buttons(columns)
+        super().resizeEvent(event)
 
     def _reserve_status_lines(self) -> None:
         """The progress strip and the message lines keep their height whether or not they show
@@ -316,7 +339,7 @@ class WardrobePane(AvatarListMixin, QWidget):
         self.undo.clear()
         self.edits.reset(dict(entry.metadata or {}))
         session.note_item_colors()
-        self.tints.set_materials(session.tintable(), session.authored_colors())
+        self.tints.set_materials(session.tintable(), session.authored_colors(), session.texture_means)
         self.body.set_keys([f"bodyMorphs/{n}" for n in session.body_morphs])
         self.face.set_keys([f"faceMorphs/{n}" for n in session.face_morphs])
         self.bones.set_keys(session.bones)
@@ -359,7 +382,7 @@ class WardrobePane(AvatarListMixin, QWidget):
     def _dressed(self, session: AvatarSession) -> None:
         if session is self.session:
             session.note_item_colors()
-            self.tints.set_materials(session.tintable(), session.authored_colors())
+            self.tints.set_materials(session.tintable(), session.authored_colors(), session.texture_means)
             self.scene_replaced.emit(session)
 
     def editable(self) -> bool:
