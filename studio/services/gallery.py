@@ -4,6 +4,10 @@ The gallery is newest first with keyset pagination on ``(created_at, id)``: a pa
 at page 1 and page 10,000, and rows added while someone pages never shift what they see next.
 The cursor is opaque to callers (base64url JSON of the last row's key).
 
+"My history" (:meth:`GalleryService.history_page`) lists every image a player's generations kept,
+not one per generation, with the same keyset cursor over the generations and the one that is the
+player's profile avatar marked ``chosen``.
+
 The generation workstream records and advances its jobs through :meth:`GalleryService.record`
 and :meth:`GalleryService.update`; both keep ``version`` for optimistic concurrency.
 """
@@ -23,7 +27,7 @@ from sqlalchemy import Engine
 from studio.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from studio.domain.identity import canonical_username
 from studio.store.engine import read_session, write_session
-from studio.store.generation_logs import LogView
+from studio.store.generation_logs import GenerationLogStore, LogView
 from studio.store.models import LOG_STATUSES, GenerationLog, utcnow
 from studio.store.repositories import LogRepository
 
@@ -47,6 +51,29 @@ _UPDATABLE = frozenset(
 @dataclass(frozen=True)
 class GalleryPage:
     items: list[LogView]
+    next_cursor: str | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class KeptImage:
+    """One image a generation kept: ``index`` among that generation's images (0-based)."""
+
+    log_id: str
+    index: int
+    image_url: str
+    prompt: str
+    style: str | None
+    created_at: datetime
+    chosen: bool  # it is the player's profile avatar
+
+    @property
+    def id(self) -> str:
+        return f"{self.log_id}/{self.index}"
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: list[KeptImage]
     next_cursor: str | None = field(default=None)
 
 
@@ -81,6 +108,25 @@ class GalleryService:
             items = [LogView.of(r) for r in rows[:limit]]
         more = len(rows) > limit
         return GalleryPage(items, encode_cursor(items[-1].created_at, items[-1].id) if more else None)
+
+    def history_page(
+        self, username: str, *, limit: int = 50, cursor: str | None = None, search: str | None = None
+    ) -> HistoryPage:
+        """Every image kept by ``limit`` of the player's successful generations, newest generation
+        first (its images in order); the one that is the profile avatar is ``chosen``."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInputError(f"page size must be between 1 and {MAX_PAGE}")
+        after = decode_cursor(cursor) if cursor else None
+        logs, avatar = GenerationLogStore(self.engine).successes_page(
+            canonical_username(username), limit=limit + 1, after=after, search=(search or "").strip()
+        )
+        page, more = logs[:limit], len(logs) > limit
+        items = [
+            KeptImage(log.id, n, ref, log.prompt, log.style, log.created_at, ref == avatar)
+            for log in page
+            for n, ref in enumerate(log.image_urls or ((log.image_url,) if log.image_url else ()))
+        ]
+        return HistoryPage(items, encode_cursor(page[-1].created_at, page[-1].id) if more else None)
 
     def log(self, log_id: str) -> LogView | None:
         with read_session(self.engine) as s:

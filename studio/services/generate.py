@@ -46,7 +46,7 @@ from studio.generation.ports import (
     ProgressCallback,
 )
 from studio.services.profiles import ProfileService, ProfileView
-from studio.store.generation_logs import ACTIVE, GenerationLogStore, LogView, Quota
+from studio.store.generation_logs import ACTIVE, CONSUMING, GenerationLogStore, LogView, Quota
 
 MAX_SEED = 2**31 - 1
 
@@ -62,6 +62,22 @@ class GenerationPolicy:
     num_images: int = 4
     loras: tuple[Lora, ...] = field(default=(Lora(SEED_LORA_URL),))
     max_image_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class LastResult:
+    log: LogView
+    chosen_index: int | None  # which image is the profile avatar; None: none of these
+
+
+def _with_quota_note(message: str, status: str) -> str:
+    """A failure message that says whether the job counted against the generation limit."""
+    note = (
+        "It still counts against your generation limit."
+        if status in CONSUMING
+        else "It did not use up your quota."
+    )
+    return f"{message.rstrip('. ')}. {note}"
 
 
 class GenerationService:
@@ -121,6 +137,9 @@ class GenerationService:
         )
         try:
             request_id = generator.submit(self._request(full_prompt, log.seed or 0))
+        except GenerationFailedError as exc:
+            self.logs.fail(log.id, f"Fal did not accept the job: {exc}")
+            raise GenerationFailedError(_with_quota_note(str(exc), self.logs.get(log.id).status)) from exc
         except StudioError as exc:
             self.logs.fail(log.id, f"Fal did not accept the job: {exc}")
             raise
@@ -169,7 +188,7 @@ class GenerationService:
             raise
         except GenerationFailedError as exc:
             self.logs.fail(log.id, str(exc))
-            raise
+            raise GenerationFailedError(_with_quota_note(str(exc), self.logs.get(log.id).status)) from exc
         return self._keep(me, log, output, on_progress)
 
     def _keep(
@@ -227,6 +246,17 @@ class GenerationService:
 
     def get(self, me: Identity, log_id: str) -> LogView:
         return self._own(me, log_id)
+
+    def latest(self, me: Identity) -> LastResult | None:
+        """My newest successful generation and which of its images is my profile avatar (if one
+        is): what the prompt pane shows again after a restart, so a portrait can still be chosen."""
+        logs = self.logs.for_user(me.username, statuses=("success",), limit=1)
+        if not logs:
+            return None
+        profile = self.profiles.me(me)
+        avatar = profile.avatar_url if profile is not None else None
+        refs = logs[0].image_urls
+        return LastResult(logs[0], refs.index(avatar) if avatar in refs else None)
 
     def quota(self, me: Identity) -> Quota:
         return self.logs.quota(me.username, self.policy.limit, self.policy.window)

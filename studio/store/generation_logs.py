@@ -244,6 +244,19 @@ class GenerationLogStore:
             rows = LogRepository(s).for_user(username, statuses=statuses, limit=limit)
             return [LogView.of(r) for r in rows]
 
+    def successes_page(
+        self, username: str, *, limit: int, after: tuple[datetime, str] | None = None, search: str = ""
+    ) -> tuple[list[LogView], str | None]:
+        """The player's successful generations, newest first, keyset-paginated on ``(created_at, id)``
+        like the public gallery, and the player's profile avatar ref (to mark the chosen image):
+        one read, so the page and the mark agree."""
+        mine = GenerationLog.cartridge_username == username
+        with read_session(self.engine) as s:
+            page = LogRepository(s).successes_page(mine, limit=limit, after=after, search=search)
+            rows = [LogView.of(r) for r in page]
+            profile = ProfileRepository(s).get(username)
+            return rows, profile.avatar_url if profile is not None else None
+
     def unfinished(self, username: str) -> list[LogView]:
         """Jobs to resume after a restart, oldest first."""
         return sorted(self.for_user(username, statuses=ACTIVE, limit=1000), key=lambda v: v.created_at)

@@ -96,9 +96,19 @@ class LogRepository:
         self, *, limit: int, after: tuple[datetime, str] | None = None, search: str | None = None
     ) -> list[GenerationLog]:
         """Public successes, newest first, keyset-paginated on (created_at, id)."""
-        stmt: Select[GenerationLog] = select(GenerationLog).where(
-            GenerationLog.is_public.is_(True), GenerationLog.status == "success"
-        )
+        return self.successes_page(GenerationLog.is_public.is_(True), limit=limit, after=after, search=search)
+
+    def successes_page(
+        self,
+        where: Any,
+        *,
+        limit: int,
+        after: tuple[datetime, str] | None = None,
+        search: str | None = None,
+    ) -> list[GenerationLog]:
+        """Successful generations matching ``where`` (public ones, one player's), newest first,
+        keyset-paginated on (created_at, id) after ``after``; ``search`` in the prompt."""
+        stmt: Select[GenerationLog] = select(GenerationLog).where(where, GenerationLog.status == "success")
         if after is not None:
             key = tuple_(
                 bindparam("after_at", after[0], type_=UTCDateTime()), bindparam("after_id", after[1])

@@ -161,6 +161,9 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.gallery.recall.connect(self._recall)
+        # a new generation or a new choice changes "My history" (its images and the ✓ chosen mark)
+        self.prompt.generated.connect(lambda _log: self.gallery.history_changed())
+        self.prompt.avatar_chosen.connect(lambda _ref: self.gallery.history_changed())
         self.wardrobe.avatar_opened.connect(self._avatar_opened)
         self.wardrobe.scene_replaced.connect(self._avatar_opened)  # new hair/clothes: a new scene
         self.wardrobe.avatar_closed.connect(self._avatar_closed)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import uuid
 
 from PIL import Image
@@ -112,3 +113,133 @@ def test_a_search_with_no_matches_says_so(make_main_window, make_studio) -> None
     pane.search.clear()
     pane._debounce.timeout.emit()
     assert pane.status.text() == "3 portraits"
+
+
+def _generations(studio, count: int, *, images: int = 4, username: str = "artist") -> list:
+    """``count`` successful generations of ``images`` kept pictures each, oldest first."""
+    logs = []
+    for n in range(count):
+        keys = [f"generations/{username}/{uuid.uuid4()}.png" for _ in range(images)]
+        for k, key in enumerate(keys):
+            studio.blob_store.put(key, _png(f"#{40 * k + 20:02x}80c0"))
+        logs.append(
+            studio.gallery.record(
+                str(uuid.uuid4()), username, f"generation {n}", status="success",
+                image_url=keys[0], image_urls=keys, style="fantasy" if n == 0 else None,
+            )
+        )  # fmt: skip
+    return logs
+
+
+def _rows(pane) -> list:
+    return [pane.model.data(pane.model.index(r), ItemRole) for r in range(pane.model.rowCount())]
+
+
+def test_my_history_lists_every_kept_portrait_and_marks_the_chosen_one(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    older, newer = _generations(studio, 2)
+    _generations(studio, 1, username="someone")  # never in my history
+    studio.generation.choose_avatar(studio.identity(), older.id, 2)
+    window = make_main_window(studio)
+    pane = window.gallery
+    pane.scope.setCurrentIndex(pane.scope.findData("mine"))
+    rows = _rows(pane)
+    # all eight results, newest generation first, each generation's pictures in order
+    assert [(r.log_id, r.index) for r in rows] == [(newer.id, n) for n in range(4)] + [
+        (older.id, n) for n in range(4)
+    ]
+    assert [r.image_url for r in rows] == list(newer.image_urls) + list(older.image_urls)
+    assert pane.status.text() == "8 portraits"
+    texts = [pane.model.data(pane.model.index(r), Qt.ItemDataRole.DisplayRole) for r in range(8)]
+    assert [t.startswith("✓ chosen") for t in texts] == [False] * 6 + [True, False]
+    assert "profile avatar" in pane.model.data(pane.model.index(6), Qt.ItemDataRole.ToolTipRole)
+    assert "profile avatar" not in pane.model.data(pane.model.index(5), Qt.ItemDataRole.ToolTipRole)
+    # choosing another portrait moves the mark once the history is told
+    studio.generation.choose_avatar(studio.identity(), newer.id, 0)
+    pane.history_changed()
+    texts = [pane.model.data(pane.model.index(r), Qt.ItemDataRole.DisplayRole) for r in range(8)]
+    assert [t.startswith("✓ chosen") for t in texts] == [True] + [False] * 7
+    # a search narrows the history to matching generations, still every picture of each
+    pane.search.setText("generation 0")
+    pane._debounce.timeout.emit()
+    assert [(r.log_id, r.index) for r in _rows(pane)] == [(older.id, n) for n in range(4)]
+
+
+def test_the_chosen_thumbnail_is_framed_and_the_others_are_not(make_main_window, make_studio, qtbot) -> None:
+    studio = make_studio()
+    (log,) = _generations(studio, 1)
+    studio.generation.choose_avatar(studio.identity(), log.id, 1)
+    window = make_main_window(studio, synchronous=False, show=True)
+    pane = window.gallery
+    window.docks["gallery"].raise_()
+    pane.scope.setCurrentIndex(pane.scope.findData("mine"))
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 4, timeout=5000)
+
+    def corner(row: int) -> str:
+        return pane.model.data(pane.model.index(row), Qt.ItemDataRole.DecorationRole).pixelColor(1, 1).name()
+
+    for row in range(4):
+        qtbot.waitUntil(lambda row=row: corner(row) != "#3a3f44", timeout=5000)  # loaded
+    assert corner(1) == "#3d8eea"  # the accent frame
+    assert corner(0) != "#3d8eea" and corner(2) != "#3d8eea"
+
+
+def test_my_history_pages_through_many_generations(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    _generations(studio, PAGE_SIZE // 4 + 3, images=4)
+    window = make_main_window(studio)
+    pane = window.gallery
+    pane.scope.setCurrentIndex(pane.scope.findData("mine"))
+    assert pane.model.rowCount() == PAGE_SIZE and pane.model.canFetchMore()
+    assert pane.status.text() == f"{PAGE_SIZE}+ portraits"
+    pane.model.fetchMore()
+    rows = _rows(pane)
+    assert len(rows) == PAGE_SIZE + 12 and not pane.model.canFetchMore()
+    assert len({r.id for r in rows}) == len(rows)  # no picture twice across the page boundary
+    assert all(a.created_at >= b.created_at for a, b in itertools.pairwise(rows))
+
+
+def test_no_matches_are_said_in_the_list_itself(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    _fill(studio, 3, username="someone")
+    window = make_main_window(studio, show=True)
+    pane = window.gallery
+    window.docks["gallery"].raise_()
+    pane.refresh()
+    assert pane.empty.isHidden()
+    pane.search.setText("zeppelin")
+    pane._debounce.timeout.emit()
+    assert not pane.empty.isHidden() and pane.empty.text().startswith("No portraits match “zeppelin”.")
+    pane.search.clear()
+    pane._debounce.timeout.emit()
+    assert pane.empty.isHidden() and pane.model.rowCount() == 3
+    pane.scope.setCurrentIndex(pane.scope.findData("mine"))  # nothing of mine: says how to start
+    assert pane.model.rowCount() == 0 and not pane.empty.isHidden()
+    assert pane.empty.text().startswith("You have no portraits yet") and "Generate" in pane.empty.text()
+
+
+def test_use_this_prompt_waits_for_a_selection(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    _fill(studio, 2)
+    window = make_main_window(studio)
+    pane = window.gallery
+    pane.refresh()
+    window.prompt.prompt.setPlainText("my own words")
+    assert not pane.recall_button.isEnabled() and "Select" in pane.recall_button.toolTip()
+    pane.recall_button.click()  # disabled: nothing happens
+    assert window.prompt.prompt.toPlainText() == "my own words"
+    pane.view.setCurrentIndex(pane.model.index(0))
+    assert pane.recall_button.isEnabled()
+    pane.view.clearSelection()
+    assert not pane.recall_button.isEnabled()
+
+
+def test_my_history_follows_new_generations_without_a_refresh(make_main_window, make_studio) -> None:
+    studio = make_studio()
+    window = make_main_window(studio)
+    pane = window.gallery
+    pane.scope.setCurrentIndex(pane.scope.findData("mine"))
+    before = pane.model.rowCount()
+    _fill(studio, 1, username=studio.identity().username)  # a generation finishes...
+    window.prompt.generated.emit(None)  # ...and the prompt pane says so
+    assert pane.model.rowCount() == before + 1  # "My history" shows it at once

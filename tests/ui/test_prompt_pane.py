@@ -118,3 +118,89 @@ def test_set_prompt_adds_an_unknown_style(make_main_window) -> None:
     assert pane.prompt.toPlainText() == "a robot" and pane.selected_style() == "noir"
     pane.set_prompt("a robot", None)
     assert pane.selected_style() is None
+
+
+def test_a_restart_shows_the_last_portraits_again_with_the_chosen_one_marked(
+    make_main_window, make_studio, fal_env, tmp_path
+) -> None:
+    ini = tmp_path / "restart.ini"
+    studio = make_studio(fal_proxy_url=fal_env.url)
+    first = make_main_window(studio, ini=ini)
+    first.prompt.prompt.setPlainText("a lighthouse keeper")
+    first.prompt.start_generate()
+    log = first.prompt.result
+    first.prompt.results.button(1).setChecked(True)
+    first.prompt.choose_selected()
+    first.close()
+    again = make_main_window(studio, ini=ini)
+    again.start()
+    pane = again.prompt
+    assert pane.result is not None and pane.result.id == log.id
+    assert all(not pane.results.button(i).icon().isNull() for i in range(RESULT_SLOTS))
+    assert [pane.results.button(i).text() for i in range(RESULT_SLOTS)] == ["", CHOSEN, "", ""]
+    assert pane.results.button(1).isChecked() and not pane.choose_button.isEnabled()
+    assert pane.progress.label.text().startswith("Your last portraits (today at ")
+    assert "is your profile avatar" in pane.progress.label.text()
+    # another one can still be chosen after the restart
+    pane.results.button(3).setChecked(True)
+    assert pane.choose_button.isEnabled()
+    pane.choose_button.click()
+    assert studio.profiles.me(studio.identity()).avatar_url == log.image_urls[3]
+    assert [pane.results.button(i).text() for i in range(RESULT_SLOTS)] == ["", "", "", CHOSEN]
+    # the prompt text is the one typed last, not lost
+    assert pane.prompt.toPlainText() == "a lighthouse keeper"
+
+
+def test_a_restart_with_no_generation_yet_shows_empty_slots(make_main_window, make_studio) -> None:
+    window = make_main_window(make_studio())
+    window.start()
+    pane = window.prompt
+    assert pane.result is None
+    assert all(pane.results.button(i).icon().isNull() for i in range(RESULT_SLOTS))
+    assert not any(pane.results.button(i).isEnabled() for i in range(RESULT_SLOTS))
+    assert "last portraits" not in pane.progress.label.text()
+
+
+def test_a_restart_picks_an_unchosen_last_generation_to_keep(make_main_window, make_studio, fal_env) -> None:
+    studio = make_studio(fal_proxy_url=fal_env.url)
+    first = make_main_window(studio)
+    first.prompt.prompt.setPlainText("a tea merchant")
+    first.prompt.start_generate()
+    log = first.prompt.result
+    first.close()
+    studio.local_blob_store.delete(log.image_urls[3])  # e.g. not synced to this computer yet
+    again = make_main_window(studio)
+    again.start()
+    pane = again.prompt
+    assert pane.progress.label.text().endswith("pick one to keep.")
+    assert [pane.results.button(i).text() for i in range(RESULT_SLOTS)] == [""] * RESULT_SLOTS
+    assert pane.results.checkedId() < 0 and not pane.choose_button.isEnabled()
+    icons = [pane.results.button(i).icon().pixmap(16, 16).toImage() for i in range(RESULT_SLOTS)]
+    assert [icon.pixelColor(8, 8).name() == "#3a3f44" for icon in icons] == [False, False, False, True]
+    pane.results.button(0).setChecked(True)
+    pane.choose_button.click()
+    assert studio.profiles.me(studio.identity()).avatar_url == log.image_urls[0]
+
+
+def test_a_fal_failure_says_the_quota_was_not_used(make_main_window, make_studio, fal_env) -> None:
+    window = make_main_window(make_studio(fal_proxy_url=fal_env.url))
+    pane = window.prompt
+    pane.prompt.setPlainText("a bard [[fake:fail=1]]")
+    pane.start_generate()
+    text = pane.message.text()
+    assert text.startswith("Fal reported an error"), text
+    assert text.endswith("It did not use up your quota."), text
+    assert pane.generate_button.isEnabled()  # and indeed it may try again at once
+    pane.prompt.setPlainText("a bard")
+    pane.start_generate()
+    assert pane.message.text() == "" and pane.result is not None
+    assert not pane.generate_button.isEnabled()  # a success does count
+
+
+def test_one_portrait_is_singular(make_main_window, make_studio, fal_env) -> None:
+    window = make_main_window(make_studio(fal_proxy_url=fal_env.url))
+    pane = window.prompt
+    pane.prompt.setPlainText("a bard [[fake:expire=1|2|3]]")
+    pane.start_generate()
+    assert pane.progress.label.text() == "1 portrait ready — pick one to keep."
+    assert not pane.results.button(0).icon().isNull() and pane.results.button(1).icon().isNull()

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -38,7 +37,8 @@ MAX_QUEUED = 48
 CACHE_SIZE = 600
 ItemRole = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
-MY_HISTORY_LIMIT = 1000
+CHOSEN = "✓ chosen"
+CHOSEN_FRAME, CHOSEN_FRAME_WIDTH = "#3d8eea", 6
 
 
 class GallerySource:
@@ -52,21 +52,16 @@ class GallerySource:
         """One page: ``.items`` newest first and ``.next_cursor`` (None at the end)."""
         if scope == "public":
             return self.gallery.page(limit=limit, cursor=cursor, search=query or None)
-        logs = self.gallery.logs_for(self.me().username, statuses=("success",), limit=MY_HISTORY_LIMIT)
-        words = query.lower()
-        return _Page([log for log in logs if words in log.prompt.lower()], None)
+        # My history: every kept image; ``limit`` generations (up to four images each) a page.
+        return self.gallery.history_page(
+            self.me().username, limit=max(1, limit // 4), cursor=cursor, search=query or None
+        )
 
     def image_bytes(self, item: Any) -> bytes:
         ref = item.image_url or (item.image_urls[0] if item.image_urls else None)
         if not ref:
             raise NotFoundError("this generation kept no image")
         return self._image_bytes(ref)
-
-
-@dataclass
-class _Page:
-    items: list[Any]
-    next_cursor: Any
 
 
 class GalleryModel(QAbstractListModel):
@@ -90,6 +85,8 @@ class GalleryModel(QAbstractListModel):
         self._in_flight: set[str] = set()
         self._placeholder = QImage(THUMB, THUMB, QImage.Format.Format_ARGB32)
         self._placeholder.fill(QColor("#3a3f44"))
+        self._bold = QFont()
+        self._bold.setBold(True)
 
     # Qt model API -------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
@@ -99,13 +96,16 @@ class GalleryModel(QAbstractListModel):
         if not index.isValid() or index.row() >= len(self.items):
             return None
         item = self.items[index.row()]
+        chosen = getattr(item, "chosen", False)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _short(item.prompt)
+            return f"{CHOSEN} · {_short(item.prompt, 28)}" if chosen else _short(item.prompt)
         if role == Qt.ItemDataRole.ToolTipRole:
             style = f" [{item.style}]" if getattr(item, "style", None) else ""
-            return f"{item.prompt}{style}"
+            return ("Your profile avatar\n" if chosen else "") + f"{item.prompt}{style}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(item)
+        if role == Qt.ItemDataRole.FontRole and chosen:
+            return self._bold
         if role == ItemRole:
             return item
         return None
@@ -152,7 +152,7 @@ class GalleryModel(QAbstractListModel):
             first = len(self.items)
             self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
             self.items.extend(new)
-            self._rows.update((str(item.id), first + n) for n, item in enumerate(new))
+            self._rows.update((_key(item), first + n) for n, item in enumerate(new))
             self.endInsertRows()
         self.loaded.emit()
 
@@ -162,7 +162,7 @@ class GalleryModel(QAbstractListModel):
             self.failed.emit(plain_message(error))
 
     def _thumbnail(self, item: Any) -> QImage:
-        key = str(item.id)
+        key = _key(item)
         image = self._thumbs.get(key)
         if image is not None:
             self._thumbs.move_to_end(key)
@@ -185,7 +185,8 @@ class GalleryModel(QAbstractListModel):
             item = self.items[row]
 
             def work(ctx: TaskContext, item: Any = item) -> QImage:
-                return image_from_bytes(self.source.image_bytes(item), THUMB)
+                image = image_from_bytes(self.source.image_bytes(item), THUMB)
+                return _framed(image) if getattr(item, "chosen", False) else image
 
             self.runner.submit(
                 "thumbnail",
@@ -213,6 +214,25 @@ class GalleryModel(QAbstractListModel):
 
     def _row_of(self, key: str) -> int | None:
         return self._rows.get(key)
+
+
+def _key(item: Any) -> str:
+    """Cache key of a row's thumbnail: the chosen one is drawn framed, so it is cached apart."""
+    return f"{item.id}/chosen" if getattr(item, "chosen", False) else str(item.id)
+
+
+def _framed(image: QImage) -> QImage:
+    """The profile avatar's thumbnail, framed in the accent colour (painted once, on the worker)."""
+    if image.isNull():
+        return image
+    framed = image.convertToFormat(QImage.Format.Format_ARGB32)
+    painter = QPainter(framed)
+    colour, w, h, edge = QColor(CHOSEN_FRAME), framed.width(), framed.height(), CHOSEN_FRAME_WIDTH
+    sides = ((0, 0, w, edge), (0, h - edge, w, edge), (0, 0, edge, h), (w - edge, 0, edge, h))
+    for x, y, width, height in sides:
+        painter.fillRect(x, y, width, height, colour)
+    painter.end()
+    return framed
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -247,6 +267,12 @@ class GalleryPane(QWidget):
         self.view.setModel(self.model)
         self.recall_button = QPushButton("Use this prompt")
         self.status = QLabel()
+        self.empty = QLabel(self.view.viewport())  # said in the list itself, where the user looks
+        self.empty.setObjectName("galleryEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)  # drawn in the muted (disabled) text colour
+        self.empty.hide()
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._layout()
         self._debounce.timeout.connect(self.refresh)
@@ -272,19 +298,35 @@ class GalleryPane(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
+        over = QVBoxLayout(self.view.viewport())
+        over.addWidget(self.empty)
 
     def refresh(self) -> None:
         self.status.clear()
+        self.empty.hide()
         self.model.reset(scope=self.scope.currentData(), query=self.search.text().strip())
+
+    def history_changed(self) -> None:
+        """A generation finished or the profile avatar changed: "My history" shows it at once."""
+        if self.scope.currentData() == "mine":
+            self.refresh()
 
     def _count(self) -> None:
         more = "+" if self.model.canFetchMore() else ""
         count = len(self.model.items)
+        self.empty.setVisible(count == 0)
         if count == 0:
             words = self.model.query
-            self.status.setText(f"No portraits match “{words}”." if words else "No portraits here yet.")
+            text = f"No portraits match “{words}”." if words else self._nothing_yet()
+            self.status.setText(text)
+            self.empty.setText(text + ("\nTry fewer or other words." if words else ""))
             return
         self.status.setText(f"{count}{more} portrait{'' if count == 1 and not more else 's'}")
+
+    def _nothing_yet(self) -> str:
+        if self.model.scope == "mine":
+            return "You have no portraits yet. Describe one in the Prompt pane and press Generate."
+        return "No portraits here yet."
 
     def _sync_recall(self) -> None:
         selected = self.view.selectionModel().hasSelection()

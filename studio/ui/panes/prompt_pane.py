@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.domain.errors import StudioError
 from studio.ui.messages import local_time
 from studio.ui.tasks import Task, TaskContext, TaskRunner
 from studio.ui.widgets import ProgressStrip, image_from_bytes, plain_message
@@ -82,6 +83,7 @@ class PromptPane(QWidget):
         self.choose_button.clicked.connect(self.choose_selected)
         self.results.idToggled.connect(lambda *_: self._sync_buttons())
         self.prompt.textChanged.connect(self._sync_buttons)
+        self._clear_results()  # empty slots cannot be picked
         self.reload_styles()
         self._restore_prompt()
         self.prompt.textChanged.connect(self._remember_prompt)
@@ -154,13 +156,57 @@ class PromptPane(QWidget):
 
     # Generation limit ---------------------------------------------------------------------------
     def refresh_quota(self) -> None:
-        """Ask whether a generation is available now (start-up, and when a wait ends)."""
+        """Ask whether a generation is available now (start-up, and when a wait ends); with no
+        portraits on show yet (start-up), the last generation's come back too."""
 
         def work(ctx: TaskContext) -> Any:
             quota = self.service.quota(self.me())
             return quota.next_available_at if quota.remaining <= 0 else None
 
         self.runner.submit("quota", work, on_done=self.block_until, on_error=lambda _: None, owner=self)
+        if self.result is None and self.task is None:
+            self.restore_last()
+
+    def restore_last(self) -> None:
+        """Show the newest generation's portraits again (after a restart), marking the chosen one."""
+        self.runner.submit(
+            "last portraits",
+            lambda ctx: self._with_thumbs(self.service.latest(self.me())),
+            on_done=lambda found: self._restored(*found),
+            on_error=lambda _: None,  # nothing to show is not worth a message
+            owner=self,
+        )
+
+    def _with_thumbs(self, last: Any) -> tuple[Any, list[QImage]]:
+        """On the worker: the portraits are decoded there, not on the main thread."""
+        return last, self._thumbs(last.log) if last is not None else []
+
+    def _thumbs(self, log: Any) -> list[QImage]:
+        return [self._thumb(ref) for ref in list(log.image_urls)[:RESULT_SLOTS]]
+
+    def _thumb(self, ref: str) -> QImage:
+        """One portrait, or a grey square when its picture is not on this computer (yet)."""
+        try:
+            return image_from_bytes(self.image_bytes(ref), THUMB)
+        except StudioError:
+            missing = QImage(THUMB, THUMB, QImage.Format.Format_RGB32)
+            missing.fill(QColor("#3a3f44"))
+            return missing
+
+    def _restored(self, last: Any, thumbs: list[QImage]) -> None:
+        if last is None or self.result is not None or self.task is not None:
+            return  # a generation started or finished meanwhile: it is what the user wants to see
+        self._show(last.log, thumbs)
+        if last.chosen_index is not None:
+            self.results.button(last.chosen_index).setChecked(True)
+            self.mark_chosen(last.chosen_index)
+            mark = CHOSEN.replace(" ", "\u00a0")  # never split over two lines
+            note = f"the one marked “{mark}” is your profile avatar."
+        else:
+            note = "pick one to keep."
+        when = last.log.completed_at or last.log.created_at
+        self.progress.idle(f"Your last portraits ({local_time(when)}): {note}")
+        self._sync_buttons()
 
     def block_until(self, when: datetime | None) -> None:
         """Generate is disabled (with the time in its tooltip) until ``when``; ``None`` lifts it."""
@@ -199,13 +245,14 @@ class PromptPane(QWidget):
         self.progress.busy("Sending the prompt…")  # the last results stay until new ones arrive
 
         def work(ctx: TaskContext) -> Any:
-            return self.service.generate(
+            log = self.service.generate(
                 self.me(),
                 prompt,
                 style,
                 on_progress=lambda u: ctx.progress(*describe_progress(u)),
                 should_cancel=ctx.cancelled,
             )
+            return log, self._thumbs(log)
 
         self._track(
             self.runner.submit(
@@ -246,24 +293,28 @@ class PromptPane(QWidget):
         self._sync_buttons()
 
     # Outcomes (main thread) -------------------------------------------------------------------
-    def _generated(self, result: Any) -> None:
+    def _generated(self, found: tuple[Any, list[QImage]]) -> None:
         self.task = None
-        self._clear_results()
-        self.result = result
-        images = list(result.image_urls)[:RESULT_SLOTS]
-        count = len(images)
+        result, thumbs = found
+        count = self._show(result, thumbs)
         self.progress.idle(
             f"{count} portrait{'' if count == 1 else 's'} ready — pick one to keep."
             if count
             else "No portraits came back."
         )
-        for slot, ref in enumerate(images):
-            button = self.results.button(slot)
-            button.setIcon(QIcon(QPixmap.fromImage(image_from_bytes(self.image_bytes(ref), THUMB))))
-            button.setEnabled(True)
         self._sync_buttons()
         self.generated.emit(result)
         self.refresh_quota()  # that one may have used the last generation of the window
+
+    def _show(self, log: Any, thumbs: list[QImage]) -> int:
+        """Put a generation's portraits in the result slots; returns how many there are."""
+        self._clear_results()
+        self.result = log
+        for slot, image in enumerate(thumbs):
+            button = self.results.button(slot)
+            button.setIcon(QIcon(QPixmap.fromImage(image)))
+            button.setEnabled(True)
+        return len(thumbs)
 
     def _chosen(self, ref: str) -> None:
         self.task = None
