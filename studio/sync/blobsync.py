@@ -1,8 +1,10 @@
 """Moving the files rows point at: upload before a row is pushed, download before a row is applied.
 
-Blob columns hold content keys (``objects/sha256/ab/cdef...``). A column holding a local file path
-(what an editor may store before the first sync) is imported into the local store and rewritten to
-its content key on push. URLs (``http(s)://``) are left alone: they point outside our stores.
+Blob columns hold content keys (``objects/sha256/ab/cdef...``); a column may hold one value or a
+JSON list of them (a generation log's ``image_urls``). A value naming a local file path or a key
+only the local store holds (an editor's path, a kept portrait under ``generations/``) is imported
+into the local content area and rewritten to its content key on push. URLs (``http(s)://``, such as
+a portrait still on fal.media) are left alone and never fetched: they point outside our stores.
 """
 
 from __future__ import annotations
@@ -44,23 +46,48 @@ def local_file(value: str) -> Path | None:
     return path if path.is_absolute() and path.is_file() else None
 
 
+def blob_values(value: object) -> list[str]:
+    """The refs one blob column holds: a single value or a JSON list of them."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if isinstance(v, str) and v]
+    return [str(value)] if value else []
+
+
 def content_keys(spec: EntitySpec, row: Row | None) -> list[str]:
+    """Content keys a row points at, each once, in column order."""
     if row is None:
         return []
-    return [str(row[c]) for c in spec.blobs if row.get(c) and sha256_of_object_key(str(row[c]))]
+    keys = (v for c in spec.blobs for v in blob_values(row.get(c)))
+    return list(dict.fromkeys(k for k in keys if sha256_of_object_key(k)))
+
+
+def importable(local: LocalBlobStore, value: str) -> Path | None:
+    """The local file a non-content value names (a path, or a key only the local store holds);
+    None for content keys, URLs and names of files this device does not have."""
+    if not value or sha256_of_object_key(value) or ("://" in value and not value.startswith("file://")):
+        return None
+    return local_file(value) or _stored(local, value)
 
 
 def import_local_files(local: LocalBlobStore, spec: EntitySpec, row: Row) -> Row:
     """Replace local file paths, and keys of files only the local store holds (an import made
-    before sync was set up), by content keys, copying the files into the content area."""
+    before sync was set up, a kept generation image), by content keys, copying the files into
+    the content area. List columns are rewritten item by item, keeping their order."""
     out = dict(row)
+    done: dict[str, str] = {}
+
+    def one(value: str) -> str:
+        if value not in done:
+            path = importable(local, value)
+            done[value] = put_content(local, path, content_type_for(path.name)).key if path else value
+        return done[value]
+
     for col in spec.blobs:
-        value = str(out.get(col) or "")
-        if not value or sha256_of_object_key(value) or ("://" in value and not value.startswith("file://")):
-            continue
-        path = local_file(value) or _stored(local, value)
-        if path is not None:
-            out[col] = put_content(local, path, content_type_for(path.name)).key
+        value = out.get(col)
+        if isinstance(value, list):
+            out[col] = [one(v) if isinstance(v, str) else v for v in value]
+        elif value:
+            out[col] = one(str(value))
     return out
 
 

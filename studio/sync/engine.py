@@ -22,6 +22,7 @@ from studio.blobs.local import LocalBlobStore
 from studio.domain.errors import ConflictError, OfflineError
 from studio.sync import local as lo
 from studio.sync import outbox, remote
+from studio.sync.backfill import queue_unsent_files
 from studio.sync.blobsync import (
     MissingBlobError,
     content_keys,
@@ -180,8 +181,10 @@ class SyncEngine:
     def _push_all(
         self, ctx: Context, report: SyncReport, progress: ProgressCallback | None, cancel: CancelFn | None
     ) -> None:
-        with self.local.connect() as conn:
+        with self.local_tx() as conn:
+            queue_unsent_files(conn, self.local_blobs, self.username)
             todo = outbox.pending(conn)
+        with self.local.connect() as conn:
             keys = [k for item in todo for k in self._fresh_keys(conn, ENTITIES[item.entity], item.row_key)]
         # Files first, all at once (many in flight); each row then finds its files on the server.
         moved = upload_all(
@@ -203,8 +206,11 @@ class SyncEngine:
                 )
 
     def _fresh_keys(self, conn: Connection, spec: EntitySpec, key: str) -> list[str]:
-        """Content keys a pending row points at that its last acknowledged version did not."""
+        """Content keys a pending row points at that its last acknowledged version did not (local
+        files it names, such as kept portraits under ``generations/``, imported first)."""
         row, base = read_row(conn, spec, key), lo.read_shadow(conn, spec, key)
+        if row is not None:
+            row = import_local_files(self.local_blobs, spec, row)
         old = set(content_keys(spec, base))
         return [k for k in content_keys(spec, row) if k not in old]
 

@@ -30,9 +30,10 @@ class EntitySpec:
 
     ``owner``: the column naming the user (``user_id`` or ``cartridge_username``); ``tombstone``:
     the ``deleted_at`` column, or None when a delete removes the row; ``blobs``: columns holding
-    content keys; ``label``: the column a conflict copy renames; ``merge_json``: JSON columns merged
-    key by key; ``lww``: columns where the later push simply wins (no conflict copy);
-    ``natural_key``: columns unique per user besides the id (a clash means the same thing).
+    content keys (one each, or a JSON list of them); ``label``: the column a conflict copy
+    renames; ``merge_json``: JSON columns merged key by key; ``lww``: columns where the later
+    push simply wins (no conflict copy); ``natural_key``: columns unique per user besides the
+    id (a clash means the same thing).
     """
 
     name: str
@@ -85,6 +86,7 @@ PROFILES = EntitySpec(
     "cartridge_username",
     "cartridge_username",
     False,
+    blobs=("avatar_url",),  # the chosen portrait: a kept generation image travels with the row
     lww=(
         "player_address",
         "avatar_url",
@@ -101,6 +103,7 @@ LOGS = EntitySpec(
     "id",
     "cartridge_username",
     False,
+    blobs=("image_url", "image_urls"),  # kept portraits; ``image_urls`` is a JSON list
     lww=("status", "error_message", "image_url", "image_urls", "is_public", "completed_at", "fal_job_id"),
     immutable=("created_at", "prompt", "style", "seed", "model"),
 )

@@ -17,11 +17,12 @@ from sqlalchemy import Connection, Engine, select, text
 from studio.blobs.base import BlobStore, CancelFn, check_cancel
 from studio.blobs.layout import LAYOUT_PREFIX, OBJECTS_PREFIX, sha256_of_object_key
 from studio.store.models import Prebuilt, User
-from studio.sync.blobsync import layout_targets
+from studio.sync.blobsync import blob_values, layout_targets
 from studio.sync.entities import ENTITIES, WARDROBE, table_of, to_json_row
 from studio.sync.remote import GC_LOCK
 
 DEFAULT_GRACE = timedelta(hours=24)
+GENERATIONS_PREFIX = "generations/"  # kept portraits; a push moves them into the content area
 
 
 @dataclass
@@ -49,7 +50,7 @@ def referenced_keys(conn: Connection, *, content_only: bool = True) -> set[str]:
         if spec.tombstone:
             query = query.where(spec.table.c[spec.tombstone].is_(None))
         for row in conn.execute(query):
-            keys.update(str(v) for v in row if wanted(v))
+            keys.update(v for value in row for v in blob_values(value) if wanted(v))
     for table, cols in (
         (User.__table__, ("avatar_url", "avatar_source_url", "thumbnail_url")),
         (table_of(Prebuilt), ("glb_url", "source_url", "thumbnail_url")),
@@ -87,13 +88,14 @@ def collect_local(
     cancel: CancelFn | None = None,
 ) -> GcReport:
     """Local store: keep what local rows point at. Layout paths an older version wrote locally
-    (``avatars/{username}/...``, named by rows until their first push) go the same way once no
-    row names them."""
+    (``avatars/{username}/...``, named by rows until their first push) and kept portraits
+    (``generations/...``, named by their log until its push rewrites it to content keys) go the
+    same way once no row names them."""
     report = GcReport()
     with engine.connect() as conn:
         live = referenced_keys(conn, content_only=False)
     cutoff = (now or datetime.now(UTC)) - grace
-    for prefix in (OBJECTS_PREFIX, LAYOUT_PREFIX):
+    for prefix in (OBJECTS_PREFIX, LAYOUT_PREFIX, GENERATIONS_PREFIX):
         _sweep(store, live, cutoff, report, cancel, prefix)
     return report
 
