@@ -64,7 +64,7 @@ def seeds_for(chunk: int) -> range:
 def test_random_schedules_lose_nothing(
     chunk: int, fuzz_pg: Engine, s3_client: Any, sqlite_template: Path, tmp_path: Path
 ) -> None:
-    failures, faults, conflicts, steps = [], 0, 0, 0
+    failures, faults, conflicts, steps, portraits, choices = [], 0, 0, 0, 0, 0
     started = time.monotonic()
     seeds = seeds_for(chunk)
     for seed in seeds:
@@ -73,12 +73,15 @@ def test_random_schedules_lose_nothing(
         faults += len(outcome.faults)
         conflicts += outcome.conflicts
         steps += len(outcome.steps)
+        portraits += sum(step.endswith(".generate") for step in outcome.steps)
+        choices += sum(step.endswith(".choose") for step in outcome.steps)
         if outcome.problems:
             failures.append(f"seed {seed}: {outcome.problems} steps={outcome.steps} faults={outcome.faults}")
         shutil.rmtree(world.root, ignore_errors=True)
     elapsed = time.monotonic() - started
     print(
         f"\nsync fuzz: {len(seeds)} schedules ({seeds.start}..{seeds.stop - 1}), {steps} steps, "
-        f"{faults} injected faults, {conflicts} conflict copies, {len(failures)} failures, {elapsed:.1f}s"
+        f"{faults} injected faults, {conflicts} conflict copies, {portraits} generations, {choices} choices, "
+        f"{len(failures)} failures, {elapsed:.1f}s"
     )
     assert not failures, "\n".join(failures[:5])
