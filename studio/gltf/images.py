@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,64 @@ def read_header(data: bytes | memoryview) -> ImageHeader:
     if size[0] <= 0 or size[1] <= 0:
         raise GltfError("IMAGE_DATA_INVALID", "", "Image data is invalid. Zero width or height.")
     return ImageHeader(mime, size[0], size[1])
+
+
+def check_stream(data: bytes | memoryview, mime: str) -> None:
+    """Check the container of an image whose header :func:`read_header` accepted, without
+    decoding pixels: a PNG's chunks (lengths, names, CRCs but IDAT's, an IDAT, IEND before the data ends), a
+    WebP's RIFF length. Raises GltfError: IMAGE_UNEXPECTED_EOS (the data ends early) or
+    IMAGE_DATA_INVALID. A truncated or overwritten texture is refused when the file is opened
+    rather than when the runtime export or the renderer decodes it (Pillow refuses it there).
+    JPEG entropy-coded data cannot be checked without decoding; it is left to the decoder."""
+    view = memoryview(data)
+    if mime == PNG:
+        _check_png_chunks(view)
+    elif mime == WEBP:
+        declared = struct.unpack_from("<I", view, 4)[0] + 8
+        if declared > len(view):
+            raise GltfError(
+                "IMAGE_UNEXPECTED_EOS",
+                "",
+                f"Unexpected end of image stream (WebP declares {declared} bytes, has {len(view)}).",
+            )
+
+
+def _check_png_chunks(view: memoryview) -> None:
+    """https://www.w3.org/TR/png-3/#5Chunk-layout: length (<= 2^31-1), type (4 ASCII letters),
+    data, CRC-32 over type and data (checked for all but IDAT)."""
+    pos, seen_idat = 8, False
+    while True:
+        if pos + 8 > len(view):
+            raise GltfError("IMAGE_UNEXPECTED_EOS", "", "Unexpected end of image stream (PNG without IEND).")
+        length, kind = struct.unpack_from(">I4s", view, pos)
+        if length > 0x7FFFFFFF or not kind.isalpha() or not kind.isascii():
+            raise GltfError(
+                "IMAGE_DATA_INVALID", "", f"Image data is invalid. Broken PNG chunk at byte {pos}."
+            )
+        end = pos + 12 + length
+        if end > len(view):
+            raise GltfError(
+                "IMAGE_UNEXPECTED_EOS",
+                "",
+                f"Unexpected end of image stream (PNG chunk {kind.decode()} is cut).",
+            )
+        # IDAT CRCs are not checked: they cover nearly every byte (16 ms for three 2048² textures)
+        # and Pillow does not check them either; a corrupt IDAT fails in zlib when decoded
+        if (
+            kind != b"IDAT"
+            and zlib.crc32(view[pos + 4 : end - 4]) != struct.unpack_from(">I", view, end - 4)[0]
+        ):
+            raise GltfError(
+                "IMAGE_DATA_INVALID",
+                "",
+                f"Image data is invalid. PNG chunk {kind.decode()} fails its CRC check.",
+            )
+        seen_idat = seen_idat or kind == b"IDAT"
+        if kind == b"IEND":
+            break
+        pos = end
+    if not seen_idat:
+        raise GltfError("IMAGE_DATA_INVALID", "", "Image data is invalid. PNG without image data (IDAT).")
 
 
 def _png_size(buf: bytes) -> tuple[int, int]:
@@ -146,5 +205,14 @@ def decode_image(data: bytes | memoryview, limits: Limits | None = None) -> PILI
         EOFError,
         struct.error,
     ) as exc:
-        raise GltfError("IMAGE_DATA_INVALID", "", f"Image data is invalid. {exc}") from exc
+        raise GltfError("IMAGE_DATA_INVALID", "", f"Image data is invalid. {_reason(exc, header)}") from exc
     return image
+
+
+def _reason(exc: BaseException, header: ImageHeader) -> str:
+    """Pillow's message, without the object address its 'cannot identify image file <_io.BytesIO
+    object at 0x...>' carries (noise to a user, and different on every run)."""
+    text = str(exc)
+    if "<_io." in text or not text:
+        return f"The {_PIL_FORMATS[header.mime_type]} data cannot be decoded."
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

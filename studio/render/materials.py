@@ -27,6 +27,9 @@ from studio.render.model import ALPHA_BLEND, ALPHA_MASK, ALPHA_OPAQUE, Material
 from studio.threads import image_threads
 
 MTOON0 = "VRM/MToon"
+#: what reading a damaged image can raise (Pillow: SyntaxError for a broken PNG chunk, EOFError for a
+#: cut file, OSError/ValueError for the rest)
+UNDECODABLE = (OSError, ValueError, KeyError, IndexError, TypeError, SyntaxError, EOFError)
 
 
 def srgb_to_linear(c: Any) -> np.ndarray:
@@ -162,7 +165,7 @@ def decode_images(
     def one(i: int) -> np.ndarray | None:
         try:
             return _decode(doc, images[i], max_size, limits)
-        except (OSError, ValueError, KeyError, IndexError, TypeError, Image.DecompressionBombError) as exc:
+        except (*UNDECODABLE, Image.DecompressionBombError) as exc:
             warnings.append(f"image {i} is drawn untextured: {exc}")
             return None
 
@@ -182,7 +185,7 @@ def image_keys(
     for i in decoded:
         try:
             data = _image_bytes(doc, images[i], limits)
-        except (OSError, ValueError, KeyError, IndexError, TypeError):
+        except UNDECODABLE:
             continue
         out[i] = hashlib.blake2b(data, digest_size=16, person=str(max_size or 0).encode()[:16]).digest()
     return out

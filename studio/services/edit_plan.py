@@ -25,7 +25,7 @@ from studio.domain.metadata import (
 )
 from studio.domain.supermesh import SupermeshMetadata
 from studio.gltf.document import Document
-from studio.gltf.functions._lookup import material_indices, target_names
+from studio.gltf.functions._lookup import material_indices, material_label, target_names
 from studio.gltf.functions._slots import item_category
 from studio.gltf.functions.equip import equip, equipped_items, take_off, unequip
 from studio.gltf.functions.morphs import find_morph, set_morph_weights
@@ -90,7 +90,7 @@ class EditPlan:
 
     def material_edits_by_name(self, doc: Document) -> dict[str, tuple[SRGBA | None, float | None]]:
         mats = doc.items("materials")
-        return {str(mats[i].get("name", i)): edit for i, edit in self.materials.items()}
+        return {material_label(mats[i], i): edit for i, edit in self.materials.items()}
 
 
 @dataclass

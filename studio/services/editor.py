@@ -24,7 +24,7 @@ from studio.domain.supermesh import BODY_MORPHS, FACE_MORPHS
 from studio.gltf.document import Document
 from studio.gltf.export.runtime import Cancel, Progress, RuntimeReport, export_runtime, expression_targets
 from studio.gltf.export.source import copy_document, export_source, unreferenced
-from studio.gltf.functions._lookup import linear_to_srgb, srgb_to_linear, target_names
+from studio.gltf.functions._lookup import linear_to_srgb, material_label, srgb_to_linear, target_names
 from studio.gltf.functions.equip import equipped_items
 from studio.gltf.functions.morphs import morph_weights
 from studio.gltf.functions.tint import material_color
@@ -149,7 +149,7 @@ class AvatarEditor:
         out = []
         for i, mat in enumerate(self.document.items("materials")):
             rgba = material_color(self.document, i)
-            out.append(MaterialInfo(i, str(mat.get("name", f"material {i}")), format_hex_color(rgba), rgba))
+            out.append(MaterialInfo(i, material_label(mat, i), format_hex_color(rgba), rgba))
         return out
 
     def morphs(self) -> list[MorphInfo]:

@@ -86,22 +86,38 @@ def preset_named(name: str) -> RuntimePreset:
 
 
 def expression_targets(doc: Document) -> set[tuple[int, int]]:
-    """(mesh, target) pairs that a VRM expression drives (0.x blend shape binds, 1.0 morph binds)."""
+    """(mesh, target) pairs that a VRM expression drives (0.x blend shape binds, 1.0 morph binds).
+    Entries of the wrong type are skipped: validation refuses them, but the editor's morph list
+    calls this on whatever it was given."""
     found: set[tuple[int, int]] = set()
     vrm0 = doc.extension("VRM") or {}
-    for group in (vrm0.get("blendShapeMaster") or {}).get("blendShapeGroups") or []:
-        for bind in group.get("binds") or []:
-            if isinstance(bind.get("mesh"), int) and isinstance(bind.get("index"), int):
+    for group in _objects(_get(_get(vrm0, "blendShapeMaster"), "blendShapeGroups")):
+        for bind in _objects(group.get("binds")):
+            if _is_index(bind.get("mesh")) and _is_index(bind.get("index")):
                 found.add((bind["mesh"], bind["index"]))
-    expressions = (doc.extension("VRMC_vrm") or {}).get("expressions") or {}
+    expressions = _get(doc.extension("VRMC_vrm") or {}, "expressions")
     nodes = doc.items("nodes")
-    for group in ("preset", "custom"):
-        for expr in (expressions.get(group) or {}).values():
-            for bind in (expr or {}).get("morphTargetBinds") or []:
-                node = bind.get("node")
-                if isinstance(node, int) and 0 <= node < len(nodes) and "mesh" in nodes[node]:
-                    found.add((int(nodes[node]["mesh"]), int(bind.get("index", -1))))
+    for kind in ("preset", "custom"):
+        table = _get(expressions, kind)
+        for expr in table.values() if isinstance(table, dict) else ():
+            for bind in _objects(_get(expr, "morphTargetBinds")):
+                node: Any = bind.get("node")
+                index: Any = bind.get("index")
+                if _is_index(node) and node < len(nodes) and _is_index(nodes[node].get("mesh")):
+                    found.add((int(nodes[node]["mesh"]), int(index) if _is_index(index) else -1))
     return found
+
+
+def _get(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else None
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def strip_vrm(doc: Document) -> None:

@@ -14,6 +14,7 @@ import copy
 import dataclasses
 
 from studio.gltf.document import Document
+from studio.gltf.functions._joints import is_detached
 from studio.gltf.functions._refs import PRUNABLE, iter_refs, live_sets
 from studio.gltf.functions.equip import remove_detached
 from studio.gltf.functions.prune import PruneReport, prune
@@ -34,11 +35,7 @@ def unreferenced(doc: Document) -> set[tuple[str, int]]:
 
 def detached_nodes(doc: Document) -> set[int]:
     """Nodes an edit took out of the scene (a replaced hair): ``extras.studio.detached``."""
-    return {
-        i
-        for i, node in enumerate(doc.items("nodes"))
-        if ((node.get("extras") or {}).get("studio") or {}).get("detached") is True
-    }
+    return {i for i, node in enumerate(doc.items("nodes")) if is_detached(node)}
 
 
 def export_source(doc: Document, *, baseline: set[tuple[str, int]] | None = None) -> bytes:

@@ -11,6 +11,7 @@ from typing import Any
 
 from studio.domain.errors import CancelledError
 from studio.gltf.document import Document
+from studio.gltf.errors import GltfError
 from studio.gltf.functions._buffer import BinAppender
 from studio.gltf.images import decode_image
 from studio.threads import image_threads
@@ -92,7 +93,10 @@ def transcode_all(
                 for f in futures.values():
                     f.cancel()
                 raise CancelledError("texture export cancelled")
-            result = future.result()
+            try:
+                result = future.result()
+            except GltfError as exc:  # say which image: decode_image does not know
+                raise GltfError(exc.code, f"/images/{index}", exc.detail) from exc
             if result is not None:
                 done[index] = result
             if progress is not None:

@@ -21,8 +21,20 @@ from studio.gltf.vrm import parse_vrm
 
 
 def studio_tag(node: dict[str, Any]) -> dict[str, Any]:
-    tag = (node.get("extras") or {}).get("studio")
+    extras = node.get("extras")  # free-form in glTF: any JSON value
+    tag = extras.get("studio") if isinstance(extras, dict) else None
     return tag if isinstance(tag, dict) else {}
+
+
+def mark_detached(node: dict[str, Any]) -> None:
+    """Tag ``node`` as taken out of the scene (``extras.studio.detached``; the source export
+    removes it). Extras that are not an object are kept under ``extras.value``."""
+    extras = node.get("extras")
+    if not isinstance(extras, dict):
+        node["extras"] = extras = {} if extras is None else {"value": extras}
+    if not isinstance(extras.get("studio"), dict):
+        extras["studio"] = {}
+    extras["studio"]["detached"] = True
 
 
 def is_detached(node: dict[str, Any]) -> bool:
@@ -251,4 +263,4 @@ def detach(doc: Document, node: int) -> None:
             parent["children"] = [c for c in parent["children"] if c != node]
             if not parent["children"]:
                 del parent["children"]
-    doc.items("nodes")[node].setdefault("extras", {}).setdefault("studio", {})["detached"] = True
+    mark_detached(doc.items("nodes")[node])

@@ -19,9 +19,19 @@ def linear_to_srgb(c: float) -> float:
     return c * 12.92 if c <= 0.0031308 else float(1.055 * c ** (1 / 2.4) - 0.055)
 
 
+def material_label(material: Any, index: int) -> str:
+    """What the editor calls a material: its name, or ``material_<index>`` when it has none (many
+    exporters write unnamed materials; the renderer's scene uses the same label)."""
+    name = material.get("name") if isinstance(material, dict) else None
+    return name if isinstance(name, str) and name else f"material_{index}"
+
+
 def material_indices(doc: Document, name: str) -> list[int]:
-    """Every material called ``name`` (names are not unique in glTF)."""
-    return [i for i, m in enumerate(doc.items("materials")) if m.get("name") == name]
+    """Every material called ``name`` (names are not unique in glTF); an unnamed material answers
+    to its :func:`material_label`."""
+    materials = doc.items("materials")
+    named = [i for i, m in enumerate(materials) if m.get("name") == name]
+    return named or [i for i, m in enumerate(materials) if material_label(m, i) == name]
 
 
 def node_indices(doc: Document, name: str) -> list[int]:
@@ -35,7 +45,8 @@ def target_names(doc: Document, mesh_index: int) -> list[str]:
     prims = mesh.get("primitives") or [{}]
     count = len(prims[0].get("targets") or [])
     for holder in (mesh, prims[0]):
-        names = (holder.get("extras") or {}).get("targetNames")
+        extras = holder.get("extras")  # free-form: any JSON value
+        names = extras.get("targetNames") if isinstance(extras, dict) else None
         if isinstance(names, list) and len(names) == count:
             return [str(n) for n in names]
     return [f"target_{i}" for i in range(count)]

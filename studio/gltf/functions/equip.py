@@ -32,7 +32,14 @@ import numpy as np
 from studio.gltf.accessors import read_accessor
 from studio.gltf.document import Document
 from studio.gltf.functions._buffer import BinAppender
-from studio.gltf.functions._joints import copy_joints, is_detached, joint_use, release_joints, studio_tag
+from studio.gltf.functions._joints import (
+    copy_joints,
+    is_detached,
+    joint_use,
+    mark_detached,
+    release_joints,
+    studio_tag,
+)
 from studio.gltf.functions._lookup import world_matrices
 from studio.gltf.functions._refs import iter_refs, renumber
 from studio.gltf.functions._slots import item_category, remove_builtin
@@ -75,7 +82,7 @@ def unequip(doc: Document, node: int) -> None:
                 del parent["children"]
     for key in ("mesh", "skin", "children"):
         target.pop(key, None)
-    target.setdefault("extras", {}).setdefault("studio", {})["detached"] = True
+    mark_detached(target)
     ours = {j for j in joints if studio_tag(nodes[j]) == {"item": item, "part": "joint"}}
     if ours:
         release_joints(doc, ours)

@@ -55,6 +55,16 @@ def _check_primitive_data(ctx: Context, prim: dict[str, Any], pointer: str, done
     normal = as_index(attrs.get("NORMAL"))
     if normal is not None:
         _once(ctx, done, normal, "unit", _check_unit)
+    # NaN/Infinity in any float attribute (Khronos checks every float accessor): the runtime
+    # export quantizes and bakes these, the renderer draws them
+    targets = prim.get("targets")
+    for holder in (
+        [attrs, *(t for t in targets if isinstance(t, dict))] if isinstance(targets, list) else [attrs]
+    ):
+        for value in holder.values():
+            index = as_index(value)
+            if index is not None:
+                _once(ctx, done, index, "finite", _check_finite)
 
 
 def _once(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from studio.gltf.validate.context import AccessorShape, Context
+from studio.gltf.validate.context import AccessorShape, Context, is_number
 
 _INDEXED = re.compile(r"^(TEXCOORD|COLOR|JOINTS|WEIGHTS)_(0|[1-9][0-9]*)$")
 _PLAIN = ("POSITION", "NORMAL", "TANGENT")
@@ -47,6 +47,7 @@ def check_meshes(ctx: Context) -> None:
                 "All primitives must have the same number of morph targets.",
             )
         weights = mesh.get("weights")
+        check_weight_values(ctx, weights, f"{pointer}/weights")
         if weights is not None and target_counts and isinstance(weights, list):
             count = next(iter(target_counts))
             if len(weights) != count:
@@ -56,6 +57,23 @@ def check_meshes(ctx: Context) -> None:
                     f"The length of weights array ({len(weights)}) does not match the number of "
                     f"morph targets ({count}).",
                 )
+
+
+def check_weight_values(ctx: Context, weights: Any, pointer: str) -> None:
+    """Morph weights are an array of numbers (mesh and node ``weights``); the editor's morph
+    sliders and the runtime export read them as floats."""
+    if weights is None:
+        return
+    if not isinstance(weights, list):
+        ctx.out.error("TYPE_MISMATCH", pointer, "Type mismatch. Property value is not a 'array'.")
+        return
+    bad = next((i for i, w in enumerate(weights) if not is_number(w)), None)
+    if bad is not None:
+        ctx.out.error(
+            "ARRAY_TYPE_MISMATCH",
+            f"{pointer}/{bad}",
+            f"Type mismatch. Array element {weights[bad]!r:.40} is not a 'number'.",
+        )
 
 
 def _check_primitive(ctx: Context, prim: dict[str, Any], pointer: str, quantized: bool) -> int:

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from studio.gltf.validate.context import Context, is_number
+from studio.gltf.validate.meshes import check_weight_values
 
 _TRS = {"translation": 3, "rotation": 4, "scale": 3}
 
@@ -69,6 +70,7 @@ def _check_transform(ctx: Context, node: dict[str, Any], pointer: str) -> None:
 
 def _check_weights(ctx: Context, node: dict[str, Any], prims: Any, pointer: str) -> None:
     weights = node.get("weights")
+    check_weight_values(ctx, weights, f"{pointer}/weights")
     first = prims[0] if isinstance(prims, list) and prims and isinstance(prims[0], dict) else {}
     targets = first.get("targets")
     count = len(targets) if isinstance(targets, list) else 0

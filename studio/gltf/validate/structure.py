@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from studio.gltf.validate.context import Context
 
@@ -51,6 +52,9 @@ def check_root(ctx: Context) -> None:
         ctx.out.error("TYPE_MISMATCH", "/asset", "Type mismatch. Property value is not a 'object'.")
     else:
         _check_asset(ctx, asset)
+    for key, value in tree.items():
+        if value is None:
+            ctx.out.error("TYPE_MISMATCH", f"/{key}", "Type mismatch. Property value null is not allowed.")
     for key in TOP_LEVEL_ARRAYS:
         _check_array(ctx, key)
     if "scene" in tree:
@@ -102,6 +106,53 @@ def _check_array(ctx: Context, key: str) -> None:
             ctx.out.error(
                 "TYPE_MISMATCH", f"{pointer}/{i}", "Type mismatch. Array element is not a 'object'."
             )
+            continue
+        _check_common(ctx, item, f"{pointer}/{i}")
+
+
+def _check_common(ctx: Context, obj: dict[str, Any], pointer: str) -> None:
+    """``name`` is a string and ``extensions`` an object of objects, on every glTF object (glTF 2.0
+    schema ``glTFChildOfRootProperty`` / ``glTFProperty``). The studio lists names in its editor and
+    reads extensions with ``.get``: a number for a name or a string for an extension is refused here,
+    as the Khronos validator does (TYPE_MISMATCH), rather than half-read later."""
+    _check_nulls(ctx, obj, pointer)
+    if "name" in obj and not isinstance(obj["name"], str):
+        ctx.out.error("TYPE_MISMATCH", f"{pointer}/name", "Type mismatch. Property value is not a 'string'.")
+    exts = obj.get("extensions")
+    if exts is None:
+        return
+    if not isinstance(exts, dict):
+        ctx.out.error(
+            "TYPE_MISMATCH", f"{pointer}/extensions", "Type mismatch. Property value is not a 'object'."
+        )
+        return
+    for name, ext in exts.items():
+        if not isinstance(ext, dict):
+            ctx.out.error(
+                "TYPE_MISMATCH",
+                f"{pointer}/extensions/{name}",
+                "Type mismatch. Property value is not a 'object'.",
+            )
+
+
+def _check_nulls(ctx: Context, obj: dict[str, Any], pointer: str) -> None:
+    """No glTF property may be ``null`` (Khronos: TYPE_MISMATCH). The studio's readers treat a
+    present key as a value (``"bufferView" in accessor``), so a null is refused here. ``extras``
+    and extension bodies are free-form and left alone."""
+    stack: list[tuple[Any, str]] = [(obj, pointer)]
+    while stack:
+        value, at = stack.pop()
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if item is None:
+                ctx.out.error(
+                    "TYPE_MISMATCH", f"{at}/{key}", "Type mismatch. Property value null is not allowed."
+                )
+            elif isinstance(item, dict | list) and key not in _FREE_FORM:
+                stack.append((item, f"{at}/{key}"))
+
+
+_FREE_FORM = ("extras", "extensions")
 
 
 def _check_extensions(ctx: Context) -> None:
@@ -127,9 +178,7 @@ def _check_extensions(ctx: Context) -> None:
                 f"/extensionsUsed/{i}",
                 f"Cannot validate an extension as it is not supported by the validator: '{name}'.",
             )
-    exts = tree.get("extensions")
-    if exts is not None and not isinstance(exts, dict):
-        ctx.out.error("TYPE_MISMATCH", "/extensions", "Type mismatch. Property value is not a 'object'.")
+    _check_common(ctx, {"extensions": tree["extensions"]} if "extensions" in tree else {}, "")
 
 
 def _names(ctx: Context, key: str) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.gltf.validate.context import Context, as_index, indexed, is_int
+from studio.gltf.validate.context import Context, as_index, indexed, is_int, is_number
 from studio.gltf.validate.vrm_humanoid import check_humanoid0, check_humanoid1, node_mesh
 from studio.gltf.validate.vrm_springs import check_constraints, check_spring0, check_spring1
 
@@ -64,9 +64,10 @@ def _check_vrm1(ctx: Context, vrm: dict[str, Any], pointer: str) -> None:
     check_humanoid1(ctx, ctx.mapping(vrm, "humanoid", pointer), f"{pointer}/humanoid")
     expressions = ctx.mapping(vrm, "expressions", pointer) or {}
     for group in ("preset", "custom"):
-        table = ctx.mapping(expressions, group, f"{pointer}/expressions")
-        for name, expr in (table or {}).items():
-            if isinstance(expr, dict):
+        table = ctx.mapping(expressions, group, f"{pointer}/expressions") or {}
+        for name in table:
+            expr = ctx.mapping(table, name, f"{pointer}/expressions/{group}")
+            if expr is not None:
                 _check_expression1(ctx, expr, f"{pointer}/expressions/{group}/{name}")
     first = ctx.mapping(vrm, "firstPerson", pointer) or {}
     for a, ann in indexed(first.get("meshAnnotations")):
@@ -78,7 +79,7 @@ def _check_vrm1(ctx: Context, vrm: dict[str, Any], pointer: str) -> None:
 
 def _check_expression1(ctx: Context, expr: dict[str, Any], pointer: str) -> None:
     # a bind without node or index is skipped by three-vrm, so only present values are checked
-    for b, bind in indexed(expr.get("morphTargetBinds")):
+    for b, bind in objects(ctx, expr, "morphTargetBinds", pointer):
         bp = f"{pointer}/morphTargetBinds/{b}"
         node = ctx.ref(bind.get("node"), "nodes", f"{bp}/node")
         if node is None:
@@ -93,7 +94,7 @@ def _check_expression1(ctx: Context, expr: dict[str, Any], pointer: str) -> None
             continue
         _morph_index(ctx, mesh, bind.get("index"), f"{bp}/index")
     for key in ("materialColorBinds", "textureTransformBinds"):
-        for b, bind in indexed(expr.get(key)):
+        for b, bind in objects(ctx, expr, key, pointer):
             ctx.ref(bind.get("material"), "materials", f"{pointer}/{key}/{b}/material")
 
 
@@ -105,13 +106,13 @@ def _check_vrm0(ctx: Context, vrm: dict[str, Any], pointer: str) -> None:
         for m in ctx.doc.items("materials")
         if isinstance(m, dict) and isinstance(m.get("name"), str)
     }
-    for g, group in indexed(master.get("blendShapeGroups")):
+    for g, group in objects(ctx, master, "blendShapeGroups", f"{pointer}/blendShapeMaster"):
         gp = f"{pointer}/blendShapeMaster/blendShapeGroups/{g}"
-        for b, bind in indexed(group.get("binds")):
+        for b, bind in objects(ctx, group, "binds", gp):
             mesh = ctx.ref(bind.get("mesh"), "meshes", f"{gp}/binds/{b}/mesh")
             if mesh is not None:
                 _morph_index(ctx, mesh, bind.get("index"), f"{gp}/binds/{b}/index")
-        for v, value in indexed(group.get("materialValues")):
+        for v, value in objects(ctx, group, "materialValues", gp):
             name = value.get("materialName")
             if isinstance(name, str) and name not in names:
                 ctx.out.warning(
@@ -126,9 +127,48 @@ def _check_vrm0(ctx: Context, vrm: dict[str, Any], pointer: str) -> None:
         if _assigned(ann.get("mesh")):
             ctx.ref(ann["mesh"], "meshes", f"{pointer}/firstPerson/meshAnnotations/{a}/mesh")
     check_spring0(ctx, ctx.mapping(vrm, "secondaryAnimation", pointer) or {}, f"{pointer}/secondaryAnimation")
+    _check_material_properties0(ctx, vrm, pointer)
     meta = ctx.mapping(vrm, "meta", pointer) or {}
     if _assigned(meta.get("texture")):
         ctx.ref(meta["texture"], "textures", f"{pointer}/meta/texture")
+
+
+def _check_material_properties0(ctx: Context, vrm: dict[str, Any], pointer: str) -> None:
+    """0.x ``materialProperties`` (UniVRM's shader parameters): three-vrm iterates the array and calls
+    string and array methods on ``shader`` and ``vectorProperties`` values, throwing on other types
+    (``materialPropertiesList.forEach is not a function``, ``startsWith is not a function``), so wrong
+    types are errors; texture indices must resolve like any glTF reference."""
+    for m, props in objects(ctx, vrm, "materialProperties", pointer):
+        mp = f"{pointer}/materialProperties/{m}"
+        for key in ("name", "shader"):
+            if key in props and not isinstance(props[key], str):
+                ctx.out.error(
+                    "TYPE_MISMATCH", f"{mp}/{key}", "Type mismatch. Property value is not a 'string'."
+                )
+        for key in ("floatProperties", "keywordMap", "tagMap"):
+            ctx.mapping(props, key, mp)
+        for name, value in (ctx.mapping(props, "vectorProperties", mp) or {}).items():
+            if not isinstance(value, list) or not all(is_number(v) for v in value):
+                ctx.out.error(
+                    "TYPE_MISMATCH",
+                    f"{mp}/vectorProperties/{name}",
+                    "Type mismatch. Property value is not a 'number[]'.",
+                )
+        for name, value in (ctx.mapping(props, "textureProperties", mp) or {}).items():
+            ctx.ref(value, "textures", f"{mp}/textureProperties/{name}")
+
+
+def objects(ctx: Context, obj: dict[str, Any], prop: str, pointer: str) -> list[tuple[int, dict[str, Any]]]:
+    """(position, object) for an array of objects the studio edits (expressions and their binds):
+    a non-array or a non-object element is TYPE_MISMATCH, an error, because the runtime export and
+    the migration read every entry as an object."""
+    value = ctx.array(obj, prop, pointer, allow_empty=True) or []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            ctx.out.error(
+                "TYPE_MISMATCH", f"{pointer}/{prop}/{i}", "Type mismatch. Array element is not a 'object'."
+            )
+    return indexed(value)
 
 
 def _assigned(value: Any) -> bool:

@@ -19,6 +19,8 @@ from studio.gltf.io import read_glb
 from studio.gltf.limits import Limits
 from studio.gltf.validate import validate
 from studio.gltf.vrm import parse_vrm, resolve_bone
+from studio.services.edit_plan import ItemSource
+from studio.services.editor import AvatarEditor
 from tests.unit.gltf.seeds import make_avatar
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -68,6 +70,45 @@ def seed_files() -> list[bytes]:
     ):
         seeds.append((SAMPLES / name).read_bytes())
     return seeds
+
+
+def exercise_edit(data: bytes, name: str, items: ItemSource | None = None) -> str:
+    """The editor and export path, for an input the validator accepts (``wardrobe add`` then
+    ``export --meta``): list what can be edited, tint the first material, set the first morph, scale
+    the first bone, equip hair where there is a head, export the runtime GLB and the source VRM (a
+    0.x one migrated too). Returns "refused" (not opened), "denied" (a StudioError after opening:
+    the licence, an undecodable texture) or "ok". Anything else escaping is a bug."""
+    try:
+        editor = AvatarEditor.open(data, items=items, limits=FUZZ_LIMITS, name=name)
+    except StudioError:
+        return "refused"
+    try:
+        metadata = _edits(editor, hair=items is not None)
+        if metadata:
+            editor.apply(metadata)
+        editor.export_runtime("web")
+        if editor.info.is_vrm:
+            editor.export_source()
+        if editor.info.version == "0.x":
+            editor.migrate_vrm1()
+    except StudioError:
+        return "denied"
+    return "ok"
+
+
+def _edits(editor: AvatarEditor, *, hair: bool) -> dict[str, Any]:
+    """What a user does first: one tint, one morph, one bone proportion, a library hair."""
+    meta: dict[str, Any] = {}
+    materials, morphs, bones = editor.materials(), editor.morphs(), editor.bones()
+    if materials:
+        meta["materials"] = {materials[0].name: {"tint": "#3a7d4e"}}
+    if morphs and morphs[0].name:
+        meta["faceMorphs" if morphs[0].group == "face" else "bodyMorphs"] = {morphs[0].name: 0.5}
+    if bones:
+        meta["boneTransforms"] = {bones[0].bone: {"x": 1.2}}
+    if hair and "head" in editor.info.humanoid:
+        meta["hair"] = "fem-long-03"
+    return meta
 
 
 def exercise(data: bytes, name: str = "fuzz.vrm") -> str:
@@ -176,6 +217,15 @@ MUTATIONS: tuple[Callable[[bytearray, random.Random], None], ...] = (
     _json_edit,
     _json_edit,
 )
+
+
+def mutate_json(seed: bytes, rng: random.Random) -> bytes:
+    """JSON edits only: type confusion in fields the validator may let through (most byte-level
+    mutations are refused at the container, so they rarely reach the editor)."""
+    data = bytearray(seed)
+    for _ in range(1 if rng.random() < 0.7 else 2):  # more edits: nearly all refused
+        _json_edit(data, rng)
+    return bytes(data)
 
 
 def mutate(seed: bytes, rng: random.Random) -> bytes:

@@ -151,3 +151,30 @@ def test_reset_overrides_restores_the_file(doll_doc):
     assert scene.materials[0].base_color == pytest.approx(SKIN)
     assert scene.morph_weights(0).tolist() == [0.0]
     assert np.allclose(scene.world_matrices(), rest)
+
+
+def _damaged_png_doc():
+    """A quad textured with a PNG whose header checksum is wrong (Pillow raises SyntaxError)."""
+    import io
+    import zlib
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG")
+    png = bytearray(out.getvalue())
+    png[29:33] = (zlib.crc32(b"nonsense") & 0xFFFFFFFF).to_bytes(4, "big")  # IHDR's CRC
+    b = GltfBuilder()
+    texture = b.add_texture(b.add_image(bytes(png), "image/png"))
+    material = {"name": "cloth", "pbrMetallicRoughness": {"baseColorTexture": {"index": texture}}}
+    pos = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0]], np.float32)
+    uv = np.array([[0, 0], [1, 0], [1, 1]], np.float32)
+    attrs = {"POSITION": b.add_accessor(pos, min_max=True), "TEXCOORD_0": b.add_accessor(uv)}
+    mesh = b.add_mesh({"primitives": [{"attributes": attrs, "material": b.add_material(material)}]})
+    b.add_scene([b.add_node({"mesh": mesh})])
+    return b.build()
+
+
+def test_a_damaged_texture_is_drawn_untextured_with_a_warning():
+    scene = build_scene(_damaged_png_doc())
+    assert scene.images == {} and any("image 0 is drawn untextured" in w for w in scene.warnings)

@@ -125,3 +125,21 @@ def test_apply_to_scene_maps_metadata_onto_overrides() -> None:
     morph_scene = RecordingScene()
     apply_to_scene(morph_scene, {"faceMorphs": {"A": 0.25}}, load(VRM0_MORPH))
     assert morph_scene.calls == [("morph", 0, 0, 0.25)]
+
+
+def test_an_unnamed_material_is_tinted_live_by_the_name_the_editor_shows() -> None:
+    import numpy as np
+
+    from studio.gltf.builder import GltfBuilder
+    from studio.render.scene import build_scene
+
+    b = GltfBuilder()
+    triangle = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0]], np.float32)
+    attrs = {"POSITION": b.add_accessor(triangle, min_max=True)}
+    mesh = b.add_mesh({"primitives": [{"attributes": attrs, "material": b.add_material({})}]})
+    b.add_scene([b.add_node({"mesh": mesh})])
+    doc = b.build()
+    scene = build_scene(doc)
+    assert [m.name for m in scene.materials] == ["material_0"]  # what the Tints tab lists
+    apply_to_scene(scene, {"materials": {"material_0": {"tint": "#ff0000"}}}, doc, "vrm")
+    assert scene.materials[0].base_color[:3] == (1.0, 0.0, 0.0)
