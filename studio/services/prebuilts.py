@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -202,22 +203,25 @@ def _run(
         initargs=(threads,),
     )
     # largest sources first, so the last item to finish is a small one (less time with idle cores)
-    ordered = sorted(todo, key=lambda pair: pair[0].path.stat().st_size, reverse=True)
-    futures: dict[Future[ItemReport], PrebuiltSource] = {
-        pool.submit(worker.build_one, source, digest, str(out), preset): source for source, digest in ordered
-    }
-    digests = {source.id: digest for source, digest in todo}
-    pending = set(futures)
+    queue = deque(sorted(todo, key=lambda pair: pair[0].path.stat().st_size, reverse=True))
+    # At most one item per worker is handed over at a time (the executor would otherwise queue
+    # more, already "running" and no longer cancellable): Stop then waits only for the items the
+    # workers are building, and those are kept (the caller records each item as it arrives).
+    in_flight: dict[Future[ItemReport], tuple[PrebuiltSource, str]] = {}
     try:
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        while queue or in_flight:
+            stopping = cancel is not None and cancel()
+            while queue and len(in_flight) < workers and not stopping:
+                source, digest = queue.popleft()
+                in_flight[pool.submit(worker.build_one, source, digest, str(out), preset)] = (source, digest)
+            if not in_flight:
+                break
+            finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in finished:
-                source = futures[future]
-                yield _result(future, source, digests[source.id])
-            _check_cancel(cancel)
+                source, digest = in_flight.pop(future)
+                yield _result(future, source, digest)
+        _check_cancel(cancel)  # stopped with sources left over: say so (the finished ones are kept)
     finally:
-        # On cancel or error: drop what has not started; the running items finish and are lost
-        # (their files were written atomically, the catalogue does not list them: rebuilt next time).
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -280,4 +284,4 @@ def _notify(progress: Progress | None, item: ItemReport, done: int, total: int) 
 
 def _check_cancel(cancel: Cancel | None) -> None:
     if cancel is not None and cancel():
-        raise CancelledError("prebuilt build cancelled; finished items are kept in the catalogue")
+        raise CancelledError("prebuilt build stopped; the items finished so far are kept in the catalogue")

@@ -165,6 +165,24 @@ def test_cancel_keeps_finished_items(sources: Path, tmp_path: Path) -> None:
     assert [i.status for i in report.items] == ["skipped", "built"]
 
 
+def test_stop_during_a_parallel_build_keeps_what_was_running(tmp_path: Path) -> None:
+    """QA F8: Stop drops the items not started yet, lets the running ones finish and records them,
+    so the next build only does the rest."""
+    four = ("default-fem-01", "default-fem-02", "default-masc-01", "default-masc-02")
+    src = make_sources(tmp_path / "src", four)
+    out = tmp_path / "out"
+    done: list[str] = []
+    with pytest.raises(CancelledError, match="kept in the catalogue"):
+        build_prebuilts(
+            src, out, workers=2, progress=lambda item, *_: done.append(item.id), cancel=lambda: bool(done)
+        )
+    kept = load_catalogue(out)
+    assert len(done) >= 2 and set(kept) == set(done)  # the one running beside the first is kept too
+    assert len(kept) < 4  # what had not started was dropped
+    report = build_prebuilts(src, out, workers=2)
+    assert report.count("skipped") == len(kept) and report.count("built") == 4 - len(kept)
+
+
 def test_unreadable_catalogue_is_a_clear_error(sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
