@@ -17,6 +17,8 @@ start=$(date +%s)
     --distpath "$DIST" --workpath "$WORK" packaging/studio.spec
 install -m 644 resources/avatar-studio.desktop "$DIST/avatar-studio/avatar-studio.desktop"
 install -m 644 resources/icon.png "$DIST/avatar-studio/avatar-studio.png"
+install -m 644 resources/icon-256.png "$DIST/avatar-studio/avatar-studio-256.png"
+install -m 644 resources/avatar-studio-mime.xml "$DIST/avatar-studio/avatar-studio-mime.xml"
 install -m 755 packaging/linux/install.sh "$DIST/avatar-studio/install.sh"
 tar -C "$DIST" -czf "$DIST/avatar-studio-linux-x86_64.tar.gz" avatar-studio
 if command -v dpkg-deb >/dev/null; then

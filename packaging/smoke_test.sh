@@ -33,9 +33,11 @@ run "$work/home/.local/bin/avatar-studio" --version
 grep -qx "Exec=\"$work/home/.local/opt/avatar-studio/avatar-studio\" %F" \
     "$work/home/.local/share/applications/avatar-studio.desktop" || { echo "smoke: menu entry Exec" >&2; exit 1; }
 [ -s "$work/home/.local/share/icons/hicolor/256x256/apps/avatar-studio.png" ] || { echo "smoke: no icon" >&2; exit 1; }
+grep -q 'pattern="\*.vrm"' "$work/home/.local/share/mime/packages/avatar-studio.xml" || { echo "smoke: no .vrm type" >&2; exit 1; }
 run sh "$work/home/.local/opt/avatar-studio/install.sh" --uninstall >/dev/null
 [ ! -e "$work/home/.local/opt/avatar-studio" ] && [ ! -e "$work/home/.local/bin/avatar-studio" ] \
-    && [ ! -e "$work/home/.local/share/applications/avatar-studio.desktop" ] || { echo "smoke: uninstall left files" >&2; exit 1; }
+    && [ ! -e "$work/home/.local/share/applications/avatar-studio.desktop" ] \
+    && [ ! -e "$work/home/.local/share/mime/packages/avatar-studio.xml" ] || { echo "smoke: uninstall left files" >&2; exit 1; }
 echo "install.sh: OK"
 deb="$(ls "$DIST"/avatar-studio_*_amd64.deb 2>/dev/null | head -1 || true)"
 if [ -n "$deb" ]; then
@@ -46,6 +48,7 @@ if [ -n "$deb" ]; then
     [ "$(readlink "$work/debroot/usr/bin/avatar-studio")" = /opt/avatar-studio/avatar-studio ] || { echo "smoke: /usr/bin link" >&2; exit 1; }
     grep -qx "Exec=/opt/avatar-studio/avatar-studio %F" "$work/debroot/usr/share/applications/avatar-studio.desktop" \
         || { echo "smoke: .deb menu entry" >&2; exit 1; }
+    [ -s "$work/debroot/usr/share/mime/packages/avatar-studio.xml" ] || { echo "smoke: .deb has no .vrm type" >&2; exit 1; }
     echo "deb: OK"
 fi
 mkdir -p "$DIST/smoke" && cp "$work/out/window.png" "$work/out/avatar.webp" "$DIST/smoke/"

@@ -16,13 +16,17 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 pkg="$stage/avatar-studio"
 mkdir -p "$pkg/DEBIAN" "$pkg/opt" "$pkg/usr/bin" "$pkg/usr/share/applications" \
-    "$pkg/usr/share/icons/hicolor/256x256/apps"
+    "$pkg/usr/share/icons/hicolor/256x256/apps" "$pkg/usr/share/icons/hicolor/512x512/apps" \
+    "$pkg/usr/share/mime/packages"
 cp -a "$BUNDLE" "$pkg/opt/avatar-studio"
 rm -f "$pkg/opt/avatar-studio/install.sh"  # the package manager installs and removes this copy
 ln -s /opt/avatar-studio/avatar-studio "$pkg/usr/bin/avatar-studio"
 sed 's|^Exec=.*|Exec=/opt/avatar-studio/avatar-studio %F|' "$ROOT/resources/avatar-studio.desktop" \
     > "$pkg/usr/share/applications/avatar-studio.desktop"
-install -m 644 "$ROOT/resources/icon.png" "$pkg/usr/share/icons/hicolor/256x256/apps/avatar-studio.png"
+install -m 644 "$ROOT/resources/icon-256.png" "$pkg/usr/share/icons/hicolor/256x256/apps/avatar-studio.png"
+install -m 644 "$ROOT/resources/icon.png" "$pkg/usr/share/icons/hicolor/512x512/apps/avatar-studio.png"
+# *.vrm as model/vrm (shared-mime-info's dpkg trigger rebuilds the database)
+install -m 644 "$ROOT/resources/avatar-studio-mime.xml" "$pkg/usr/share/mime/packages/avatar-studio.xml"
 size_kb="$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)"
 cat > "$pkg/DEBIAN/control" <<EOF
 Package: avatar-studio

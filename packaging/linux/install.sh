@@ -2,7 +2,8 @@
 # Install Avatar Studio from this unpacked folder.
 #
 #   ./install.sh               for you only, no root: ~/.local/opt/avatar-studio, the command
-#                              ~/.local/bin/avatar-studio, a menu entry and its icon
+#                              ~/.local/bin/avatar-studio, a menu entry, its icon and the
+#                              *.vrm file type (so "Open with Avatar Studio" is offered)
 #   sudo ./install.sh --system for everyone: /opt/avatar-studio, /usr/local/bin, /usr/local/share
 #   ./install.sh --uninstall   (with --system for a system install) removes what it installed;
 #                              your avatars and settings (~/.local/share/avatar-studio) stay
@@ -35,9 +36,12 @@ else
 fi
 DESKTOP="$DATA_DIR/applications/$NAME.desktop"
 ICON="$DATA_DIR/icons/hicolor/256x256/apps/$NAME.png"
+ICON_LARGE="$DATA_DIR/icons/hicolor/512x512/apps/$NAME.png"
+MIME="$DATA_DIR/mime/packages/$NAME.xml"
 LINK="$BIN_DIR/$NAME"
 
 refresh_menus() {
+    command -v update-mime-database >/dev/null 2>&1 && update-mime-database "$DATA_DIR/mime" || true
     command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$DATA_DIR/applications" || true
     command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t "$DATA_DIR/icons/hicolor" || true
 }
@@ -45,7 +49,7 @@ refresh_menus() {
 if [ "$ACTION" = uninstall ]; then
     # the link only when it is ours (points into the app folder)
     if [ -L "$LINK" ] && [ "$(readlink "$LINK")" = "$APP_DIR/$NAME" ]; then rm -f "$LINK"; fi
-    rm -f "$DESKTOP" "$ICON"
+    rm -f "$DESKTOP" "$ICON" "$ICON_LARGE" "$MIME"
     rm -rf "$APP_DIR"
     refresh_menus
     echo "Avatar Studio removed from $APP_DIR (your avatars and settings are kept)."
@@ -53,7 +57,8 @@ if [ "$ACTION" = uninstall ]; then
 fi
 
 [ -x "$HERE/$NAME" ] || { echo "install.sh: run it from the unpacked avatar-studio folder" >&2; exit 1; }
-mkdir -p "$(dirname "$APP_DIR")" "$BIN_DIR" "$(dirname "$DESKTOP")" "$(dirname "$ICON")"
+mkdir -p "$(dirname "$APP_DIR")" "$BIN_DIR" "$(dirname "$DESKTOP")" "$(dirname "$ICON")" \
+    "$(dirname "$ICON_LARGE")" "$(dirname "$MIME")"
 if [ "$HERE" != "$APP_DIR" ]; then
     rm -rf "$APP_DIR.new" "$APP_DIR.old"
     cp -a "$HERE" "$APP_DIR.new"
@@ -66,10 +71,13 @@ ln -sfn "$APP_DIR/$NAME" "$LINK"
 # ~/.local/bin on their PATH
 sed "s|^Exec=.*|Exec=\"$APP_DIR/$NAME\" %F|" "$APP_DIR/$NAME.desktop" > "$DESKTOP.tmp"
 mv "$DESKTOP.tmp" "$DESKTOP"
-cp "$APP_DIR/$NAME.png" "$ICON.tmp" && mv "$ICON.tmp" "$ICON"
+cp "$APP_DIR/$NAME-256.png" "$ICON.tmp" && mv "$ICON.tmp" "$ICON"
+cp "$APP_DIR/$NAME.png" "$ICON_LARGE.tmp" && mv "$ICON_LARGE.tmp" "$ICON_LARGE"
+# *.vrm as a VRM avatar (model/vrm), so "Open with Avatar Studio" is offered for it
+cp "$APP_DIR/$NAME-mime.xml" "$MIME.tmp" && mv "$MIME.tmp" "$MIME"
 refresh_menus
 if VERSION="$("$APP_DIR/$NAME" --version 2>/dev/null)"; then
-    echo "Installed $VERSION in $APP_DIR"
+    echo "Installed Avatar Studio ${VERSION##* } in $APP_DIR"
 else
     echo "Installed in $APP_DIR, but it did not start here: it needs OpenGL from Mesa" \
         "(Debian/Ubuntu: sudo apt install libegl1 libgl1-mesa-dri; Fedora: sudo dnf install mesa-libEGL)" >&2
