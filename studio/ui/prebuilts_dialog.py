@@ -10,6 +10,7 @@ a progress bar and can be stopped. The folders are remembered in the window's ``
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ class PrebuiltsDialog(QDialog):
         self.collection, self.runner, self.settings = collection, runner, settings
         self._running = False  # a build or publish is under way
         self._stop = False  # read by the worker between items (set by Stop / closing)
+        #: items the worker finished since the last progress signal (appended there, shown here)
+        self._arrived: deque[ItemReport] = deque()
         self.last_build: BuildReport | None = None
         self.last_publish: PublishReport | None = None
         self.source = self._folder_row(SRC_KEY)
@@ -178,8 +181,12 @@ class PrebuiltsDialog(QDialog):
         preset, workers = str(self.preset.currentData()), self.workers.value()
         self._remember()
 
+        self.table.setRowCount(0)
+        arrived = self._arrived
+
         def work(ctx: TaskContext) -> BuildReport:
             def progress(item: ItemReport, done: int, total: int) -> None:
+                arrived.append(item)  # the table shows it with the next progress signal
                 ctx.progress(done / max(1, total), f"{done} of {total}: {item.id} {item.status}")
 
             return self.collection.build(
@@ -224,6 +231,8 @@ class PrebuiltsDialog(QDialog):
         self._sync_buttons()
 
     def _progressed(self, fraction: float | None, message: str) -> None:
+        while self._arrived:  # items finished on the worker: a row each, as they come
+            self._show_row(self.table.rowCount(), self._arrived.popleft())
         if fraction is not None:
             self.progress.setRange(0, 1000)
             self.progress.setValue(round(fraction * 1000))
@@ -246,24 +255,30 @@ class PrebuiltsDialog(QDialog):
 
     def _built(self, report: BuildReport) -> None:
         self.last_build = report
-        self.table.setRowCount(len(report.items))
-        for row, item in enumerate(report.items):
-            cells = (
-                item.name or item.id,
-                item.status,
-                human_size(item.files.get("glb")),
-                human_size(item.files.get("vrm")),
-                human_size(item.files.get("webp")),
-                validation_text(item),
-            )
-            for col, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setToolTip(item.message or text)
-                self.table.setItem(row, col, cell)
+        self._arrived.clear()
+        self.table.setRowCount(0)
+        for row, item in enumerate(report.items):  # the whole collection, in source order
+            self._show_row(row, item)
         self.status.setText(
             f"{len(report.items)} items: {report.count('built')} built, {report.count('skipped')} unchanged, "
             f"{report.count('failed')} failed in {report.seconds:.1f} s."
         )
+
+    def _show_row(self, row: int, item: ItemReport) -> None:
+        if row >= self.table.rowCount():
+            self.table.setRowCount(row + 1)
+        cells = (
+            item.name or item.id,
+            item.status,
+            human_size(item.files.get("glb")),
+            human_size(item.files.get("vrm")),
+            human_size(item.files.get("webp")),
+            validation_text(item),
+        )
+        for col, text in enumerate(cells):
+            cell = QTableWidgetItem(text)
+            cell.setToolTip(item.message or text)
+            self.table.setItem(row, col, cell)
 
     def _published(self, report: PublishReport) -> None:
         self.last_publish = report

@@ -94,3 +94,18 @@ def test_folders_are_remembered(make_main_window, tmp_path, sources):
     again = PrebuiltsDialog(dialog.collection, dialog.runner, dialog.settings)
     assert again.source.text() == str(sources) and again.output.text() == str(tmp_path / "out")
     assert again.publish_button.isEnabled()  # the last build is ready to publish
+
+
+def test_rows_appear_as_items_finish(make_main_window, tmp_path, sources):
+    dialog = _open(make_main_window, tmp_path, sources)
+    counts: list[int] = []
+    original = dialog._progressed
+
+    def watch(fraction, message):
+        original(fraction, message)
+        counts.append(dialog.table.rowCount())
+
+    dialog._progressed = watch  # type: ignore[method-assign]
+    dialog.build_button.click()
+    assert counts == [1, 2, 3, 4]  # a row per finished item, while the build runs (QA F10)
+    assert dialog.table.rowCount() == 4
