@@ -197,8 +197,8 @@ class FalGenerator:
             )
         if code in RETRY_STATUS:
             return FalUnavailableError(
-                f"Fal is busy or failing (HTTP {code} after {self.config.max_attempts} attempts) while "
-                f"trying to {what}; try again later"
+                f"Fal is busy right now and did not {what} (it answered HTTP {code} to "
+                f"{self.config.max_attempts} tries). Try again in a few minutes"
             )
         return GenerationFailedError(f"Fal refused to {what} (HTTP {code}): {exc.message}")
 

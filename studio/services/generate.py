@@ -70,6 +70,14 @@ class LastResult:
     chosen_index: int | None  # which image is the profile avatar; None: none of these
 
 
+def _noted(error: StudioError, status: str) -> StudioError:
+    """``error`` again (same type and code) with :func:`_with_quota_note`'s sentence added."""
+    try:
+        return type(error)(_with_quota_note(str(error), status), code=error.code)
+    except TypeError:  # an error type with its own constructor: as it was
+        return error
+
+
 def _with_quota_note(message: str, status: str) -> str:
     """A failure message that says whether the job counted against the generation limit."""
     note = (
@@ -137,12 +145,9 @@ class GenerationService:
         )
         try:
             request_id = generator.submit(self._request(full_prompt, log.seed or 0))
-        except GenerationFailedError as exc:
+        except StudioError as exc:  # refused, busy, offline, key rejected: the same error, quota said
             self.logs.fail(log.id, f"Fal did not accept the job: {exc}")
-            raise GenerationFailedError(_with_quota_note(str(exc), self.logs.get(log.id).status)) from exc
-        except StudioError as exc:
-            self.logs.fail(log.id, f"Fal did not accept the job: {exc}")
-            raise
+            raise _noted(exc, self.logs.get(log.id).status) from exc
         self.logs.attach_job(log.id, request_id)
         if on_progress is not None:
             on_progress(Progress("submitted", message=request_id))

@@ -21,7 +21,7 @@ from studio.domain.moderation import PromptRefusedError, parse_blocked_terms
 from studio.domain.presets import PresetCatalog
 from studio.generation.fal import FalConfig, FalGenerator
 from studio.generation.keeper import BlobImageSink
-from studio.generation.ports import FalKeyRejectedError, GenerationFailedError, Progress
+from studio.generation.ports import FalKeyRejectedError, FalUnavailableError, GenerationFailedError, Progress
 from studio.generation.standin import FalStandIn
 from studio.services.generate import GenerationPolicy, GenerationService
 from studio.services.profiles import ProfileService
@@ -193,10 +193,20 @@ def test_a_revoked_key_fails_the_job_without_using_the_quota(make_service: MakeS
                                                              fal_config: FalConfig) -> None:
     revoked = FalConfig(**{**fal_config.__dict__, "key": REVOKED_KEY})
     service = make_service(revoked)
-    with pytest.raises(FalKeyRejectedError, match="update it"):
+    with pytest.raises(FalKeyRejectedError, match=r"update it.*It did not use up your quota"):
         service.generate(ME, "bard")
     assert service.list_generations(ME)[0].status == "failed"
     assert service.quota(ME).used == 0
+
+
+def test_fal_too_busy_to_take_the_job_says_so_in_plain_words(make_service: MakeService) -> None:
+    """QA F14: a 429 storm at submit reads like the other failures and says the quota is untouched."""
+    service = make_service()
+    with pytest.raises(FalUnavailableError) as caught:
+        service.generate(ME, "a knight [[fake:s429=50]]")
+    said = str(caught.value)
+    assert said.startswith("Fal is busy right now") and "Try again in a few minutes" in said
+    assert said.endswith("It did not use up your quota.") and service.quota(ME).used == 0
 
 
 def test_choose_a_generated_image_as_the_profile_avatar(make_service: MakeService, engine: Engine) -> None:

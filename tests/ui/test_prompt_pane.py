@@ -71,8 +71,10 @@ def test_rate_limit_keeps_the_portraits_says_when_in_local_time_and_waits(
     again = make_main_window(window.studio, ini=ini)
     again.start()
     assert again.prompt.blocked_until is not None and not again.prompt.generate_button.isEnabled()
+    note = again.prompt.limit_note  # said in the pane, not only in the disabled button's tooltip
+    assert not note.isHidden() and note.text().startswith("The generation limit is reached: available again")
     again.prompt.block_until(datetime.now(UTC) - timedelta(seconds=1))  # the time has come
-    assert again.prompt.generate_button.isEnabled()
+    assert again.prompt.generate_button.isEnabled() and note.isHidden()
 
 
 def test_prompt_and_style_are_remembered_and_a_recall_clears_an_old_error(make_main_window, tmp_path) -> None:

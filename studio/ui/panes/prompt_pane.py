@@ -74,6 +74,12 @@ class PromptPane(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("promptMessage")
+        #: "Generate is available again at …": said in the pane, not only in the disabled button's
+        #: tooltip (QA F15: easy to miss, and no tooltips on touch screens)
+        self.limit_note = QLabel()
+        self.limit_note.setWordWrap(True)
+        self.limit_note.setObjectName("limitNote")
+        self.limit_note.setVisible(False)
         self.results = QButtonGroup(self)
         self.results.setExclusive(True)
         self.choose_button = QPushButton("Use as my profile avatar")
@@ -110,6 +116,7 @@ class PromptPane(QWidget):
         layout.addWidget(QLabel("Prompt"))
         layout.addWidget(self.prompt)
         layout.addLayout(row)
+        layout.addWidget(self.limit_note)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress.label)
         layout.addWidget(self.message)
@@ -144,11 +151,14 @@ class PromptPane(QWidget):
         busy = self.task is not None
         blocked = self.blocked_until is not None
         self.generate_button.setEnabled(not busy and not blocked and bool(self.prompt.toPlainText().strip()))
-        self.generate_button.setToolTip(
+        limit = (
             f"The generation limit is reached: available again {local_time(self.blocked_until)}."
             if self.blocked_until is not None
-            else "Paint four portraits from the prompt"
+            else ""
         )
+        self.generate_button.setToolTip(limit or "Paint four portraits from the prompt")
+        self.limit_note.setText(limit)
+        self.limit_note.setVisible(bool(limit) and not self.message.property("rateLimited"))
         picked = self.results.checkedId()
         self.choose_button.setEnabled(
             not busy and picked >= 0 and self.result is not None and picked != self.chosen_index
