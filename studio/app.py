@@ -180,7 +180,9 @@ class Studio:
         """Portraits with Fal. The Fal client is built on first submit: listing needs no key."""
         from studio.generation.wiring import build_generation_service
 
-        return build_generation_service(self.settings, self.engine, self.local_blob_store, self.profiles)
+        return build_generation_service(  # Fal's key and proxy URL as set now (Settings dialog)
+            self.settings, self.engine, self.local_blob_store, self.profiles, lambda: self.settings
+        )
 
     # -- desktop UI (issue 8) -----------------------------------------------------------------
     def read_blob(self, ref: str) -> bytes:

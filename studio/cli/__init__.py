@@ -47,11 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+AVATAR_SUFFIXES = (".vrm", ".glb", ".gltf")  # studio.ui.launch.AVATAR_SUFFIXES (no Qt import here)
+
+
 def _only_avatar_files(argv: Sequence[str]) -> bool:
     """``studio a.vrm b.glb`` (a file manager's "Open with", the desktop entry's ``%F``): open the
-    app with them. Only existing files with the suffixes the desktop entry declares count, so a
-    command name or a typo still reaches the argument parser and its message."""
-    return all(a.lower().endswith((".vrm", ".glb")) and os.path.isfile(a) for a in argv)
+    app with them. Every argument is an existing file and at least one is an avatar file
+    (.vrm/.glb/.gltf); the app refuses the others, each with its reason. A command name, an option
+    or a path that does not exist still reaches the argument parser and its message."""
+    commands = {name.rsplit(".", 1)[-1].removesuffix("_cmd").replace("_", "-") for name in COMMAND_MODULES}
+    if not argv or argv[0] in commands or any(a.startswith("-") for a in argv):
+        return False
+    if not all(os.path.isfile(a) for a in argv):
+        return False
+    return any(a.lower().endswith(AVATAR_SUFFIXES) for a in argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

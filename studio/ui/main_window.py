@@ -28,6 +28,7 @@ from studio.ui.panes.gallery_pane import GalleryPane, GallerySource
 from studio.ui.panes.preview_pane import PreviewPane
 from studio.ui.panes.prompt_pane import PromptPane
 from studio.ui.panes.wardrobe_pane import WardrobePane
+from studio.ui.screen_fit import fit_on_screen
 from studio.ui.tasks import TaskContext, TaskRunner
 from studio.ui.widgets import image_from_bytes, plain_message, scrolling
 
@@ -38,8 +39,8 @@ AVATAR_ICON = 20  # px, the profile portrait in the status bar
 SIDE_SHARES = {"prompt": 0.27, "wardrobe": 0.36}  # at most this much of a smaller window each
 STATUS_POLL_MS = 30_000
 STATUS_RECOUNT_MS = 400
-RESTART_FIELDS = (
-    "fal_proxy_url",
+FIRST_WINDOW = (1400, 900)  # at first start, or the screen's free area when that is smaller
+RESTART_FIELDS = (  # the Fal key and proxy URL apply at once (studio.generation.wiring)
     "database_url",
     "remote_database_url",
     "s3_endpoint_url",
@@ -191,8 +192,12 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(QByteArray(geometry))
         else:
-            self.resize(1400, 900)
-        if isinstance(state, QByteArray | bytes):
+            self.resize(*FIRST_WINDOW)
+        fit_on_screen(self)
+        # Widths from a saved layout are the user's; the defaults stay wanted when a small first
+        # window squeezes them (they come back when the window grows).
+        self._user_widths_restored = isinstance(state, QByteArray | bytes)
+        if self._user_widths_restored:
             self.restoreState(QByteArray(state), LAYOUT_VERSION)
 
     def save_layout(self) -> None:
@@ -210,7 +215,10 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if not event.oldSize().isValid():  # first show: the restored widths are the user's
-            QTimer.singleShot(0, self, self._remember_side_widths)
+            if self._user_widths_restored:
+                QTimer.singleShot(0, self, self._remember_side_widths)
+            else:
+                self.fit_side_docks()
         elif event.oldSize().width() != event.size().width():
             self.fit_side_docks()
 
@@ -248,12 +256,13 @@ class MainWindow(QMainWindow):
             self.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
 
     # Start / stop -------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Load what the panes show; called once the window is up (launch, tests)."""
+    def start(self, *, open_active: bool = True) -> None:
+        """Load what the panes show; called once the window is up (launch, tests). Without
+        ``open_active`` (files were opened with the studio) the active avatar is not opened."""
         self.refresh_status()
         self.refresh_profile_picture()
         if self.has_identity():
-            self.wardrobe.refresh(open_active=True)  # the active avatar, in editor and preview
+            self.wardrobe.refresh(open_active=open_active)  # the active avatar, in editor and preview
             self.prompt.refresh_quota()  # Generate waits (with a tooltip) while the limit is reached
         self.gallery.refresh()
         self._poll.start()

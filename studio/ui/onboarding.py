@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,6 +29,7 @@ from studio.domain.errors import StudioError
 from studio.settings import Settings, save_settings
 from studio.ui.panes.prompt_pane import PromptPane
 from studio.ui.panes.wardrobe_dialogs import blank_icon, load_prebuilt_previews
+from studio.ui.screen_fit import fit_on_screen
 from studio.ui.settings_dialog import validated_identity
 from studio.ui.widgets import ErrorLabel, image_from_bytes, plain_message, scrolling
 
@@ -245,6 +246,9 @@ class OnboardingWizard(QWizard):
         for page in (self.identity, self.create_page, self.choose, DonePage()):
             self.addPage(page)
         self.currentIdChanged.connect(lambda _: self.fit_to_window())
+        # a taller page moves the wizard up rather than hang its buttons below a small screen
+        # (QA3 F21: 1024×700); after the page's layout has settled
+        self.currentIdChanged.connect(lambda _: QTimer.singleShot(0, self, lambda: fit_on_screen(self)))
         # then the editor and the preview show the avatar just chosen as the active one
         self.finished.connect(lambda _: window.wardrobe.refresh(open_active=True))
 

@@ -63,7 +63,9 @@ def test_small_windows_scroll_instead_of_overlapping_and_growing_gives_the_previ
         _assert_no_overlap(window)
         sizes[width] = {k: r.width() for k, r in _rects(window).items()}
     # growing back restores the side columns and gives everything else to the preview
-    assert sizes[1600]["prompt"] == sizes[1400]["prompt"] == 380
+    # (the first window fits the 800×800 test screen, so 1400 px is reached by resizing: there the
+    # prompt column is capped at SIDE_SHARES, 27 % = 378 px)
+    assert sizes[1600]["prompt"] == 380 and sizes[1400]["prompt"] == min(380, int(0.27 * 1400))
     assert sizes[1600]["wardrobe"] == sizes[1400]["wardrobe"] == 440
     assert sizes[1600]["preview"] > sizes[1400]["preview"] > sizes[1024]["preview"]
     assert sizes[1600]["preview"] > sizes[1600]["prompt"] + sizes[1600]["wardrobe"] - 200
