@@ -84,7 +84,10 @@ class Studio:
         """Add a file, a prebuilt or a new supermesh to the wardrobe (the UI's Add menu)."""
         from studio.services.avatar_library import AvatarLibrary
 
-        return AvatarLibrary(self.wardrobe)
+        def remote() -> BlobStore | None:  # published prebuilt files come from S3 (docs/prebuilts.md)
+            return self.blob_store if self.settings.s3_bucket else None
+
+        return AvatarLibrary(self.wardrobe, remote)
 
     # -- files (size caps, item library) ----------------------------------------------------
     @cached_property

@@ -17,6 +17,7 @@ from typing import Any
 
 from studio.domain.errors import NotFoundError
 from studio.domain.identity import Identity
+from studio.services.published_prebuilts import PublishedCatalogue, PublishedItem, RemoteStore
 from studio.services.wardrobe import WardrobeEntryView, WardrobeService
 
 Progress = Callable[[float | None, str], None]
@@ -26,13 +27,23 @@ Cancelled = Callable[[], bool]
 @dataclass(frozen=True)
 class PrebuiltInfo:
     id: str
-    #: the supermesh parameters it is built from (seed 004 spelling)
+    #: the supermesh parameters it is built from (seed 004 spelling); {} for a published item
     params: dict[str, Any]
+    #: what the picker shows (the id for a built-in)
+    name: str = ""
+    #: published by an artist (its files come from the server when added)
+    published: bool = False
+    #: content key of its webp portrait (published items), see :meth:`AvatarLibrary.prebuilt_thumbnail`
+    thumbnail: str | None = None
 
 
 class AvatarLibrary:
-    def __init__(self, wardrobe: WardrobeService) -> None:
+    """``remote`` gives the store published files are fetched from (S3; None when no server is
+    set); the local blob folder is the wardrobe's."""
+
+    def __init__(self, wardrobe: WardrobeService, remote: RemoteStore | None = None) -> None:
         self.wardrobe = wardrobe
+        self.catalogue = PublishedCatalogue(wardrobe.engine, wardrobe.blob_store, remote)
 
     def _first(self, me: Identity) -> bool:
         """A player's first avatar (none active yet) becomes the active one: game worlds load
@@ -40,10 +51,30 @@ class AvatarLibrary:
         return not any(entry.is_active for entry in self.wardrobe.list(me))
 
     def prebuilts(self) -> list[PrebuiltInfo]:
-        """The default prebuilt collection (``default-fem-01``...), built on demand."""
+        """The default prebuilt collection (``default-fem-01``..., built on demand), then the
+        avatars artists published (mirrored by sync, sorted by name). A published item with a
+        built-in's id takes its place (its name and portrait; added from its file)."""
         from studio.procedural.collection import PREBUILTS
 
-        return [PrebuiltInfo(pid, dict(params)) for pid, params in PREBUILTS.items()]
+        published = {item.id: item for item in self.catalogue.items("avatar")}
+        out = []
+        for pid, params in PREBUILTS.items():
+            item = published.pop(pid, None)
+            out.append(_info(item, dict(params)) if item else PrebuiltInfo(pid, dict(params), pid))
+        return out + [_info(item, {}) for item in published.values()]
+
+    def prebuilt_thumbnail(self, prebuilt_id: str) -> bytes | None:
+        """WebP portrait of a published item (local copy, else fetched once and kept); None for
+        a built-in, an item without one, or when it cannot be fetched now (offline)."""
+        from studio.domain.errors import StudioError
+
+        item = self.catalogue.get(prebuilt_id)
+        if item is None or "webp" not in item.keys:
+            return None
+        try:
+            return self.catalogue.file(item, "webp")
+        except StudioError:
+            return None
 
     def add_file(
         self,
@@ -59,11 +90,16 @@ class AvatarLibrary:
         )
 
     def add_prebuilt(self, me: Identity, prebuilt_id: str) -> WardrobeEntryView:
-        """A copy of a default prebuilt (VRM 1.0) in ``me``'s wardrobe, ready to edit."""
+        """A copy of a prebuilt in ``me``'s wardrobe, ready to edit: a default one is built (VRM
+        1.0); a published one's file is fetched (OfflineError when it is not on this computer
+        and the server cannot be reached: nothing is added)."""
         from studio.domain.supermesh import parse_supermesh
         from studio.procedural.collection import PREBUILTS
         from studio.services.make_avatar import avatar_bytes
 
+        item = self.catalogue.get(prebuilt_id)
+        if item is not None and (item.kind == "avatar" or prebuilt_id not in PREBUILTS):
+            return self._add_published(me, item)
         if prebuilt_id not in PREBUILTS:
             raise NotFoundError(f"no prebuilt {prebuilt_id!r} (there are: {', '.join(PREBUILTS)})")
         params = PREBUILTS[prebuilt_id]
@@ -73,6 +109,19 @@ class AvatarLibrary:
         return self.wardrobe.import_avatar(
             me, data, name=prebuilt_id, avatar_type="vrm", metadata={"base": prebuilt_id, **worn},
             file_name=f"{prebuilt_id}.vrm", activate=self._first(me),
+        )  # fmt: skip
+
+    def _add_published(self, me: Identity, item: PublishedItem) -> WardrobeEntryView:
+        """An artist's published avatar: its source VRM (else its GLB), validated on import."""
+        from studio.domain.errors import InvalidInputError
+
+        if item.kind != "avatar":
+            raise InvalidInputError(f"{item.name!r} is a {item.kind} item, not an avatar")
+        kind = "vrm" if "vrm" in item.keys else "glb"
+        data = self.catalogue.file(item, kind)  # nothing is written before the bytes are here
+        return self.wardrobe.import_avatar(
+            me, data, name=item.name, avatar_type="vrm", metadata={"base": item.id, **item.worn},
+            file_name=f"{item.id}.{kind}", activate=self._first(me),
         )  # fmt: skip
 
     def new_supermesh(
@@ -103,3 +152,7 @@ class AvatarLibrary:
             me, data, name=name, avatar_type="supermesh", metadata=metadata,
             file_name="supermesh.vrm", activate=self._first(me), progress=progress, cancelled=cancelled,
         )  # fmt: skip
+
+
+def _info(item: PublishedItem, params: dict[str, Any]) -> PrebuiltInfo:
+    return PrebuiltInfo(item.id, params, item.name, True, item.keys.get("webp"))

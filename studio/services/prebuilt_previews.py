@@ -5,6 +5,10 @@ A prebuilt has no file until it is added, so its portrait is made by building th
 second) and rendering it headless, like an added avatar's thumbnail. Each is made once and kept in
 the cache folder, named by what the prebuilt is made of: a change to its parameters (or to the
 portrait size) makes a new one rather than showing a stale picture.
+
+An item an artist published (``published`` given, e.g. ``studio.avatars.prebuilt_thumbnail``)
+has a webp portrait of its own: that is used instead of rendering, fetched once from the server
+and kept in the local blob folder (docs/prebuilts.md).
 """
 
 from __future__ import annotations
@@ -39,15 +43,22 @@ def prebuilt_preview(
     *,
     size: int = PREVIEW_SIZE,
     cancelled: Callable[[], bool] | None = None,
+    published: Callable[[str], bytes | None] | None = None,
 ) -> bytes | None:
-    """WebP bytes of ``prebuilt_id``'s portrait, from the cache or made now (seconds); None where
-    this machine cannot render one (the picker then shows the name alone)."""
+    """WebP bytes of ``prebuilt_id``'s portrait: a published item's own (``published(id)``), else
+    from the cache or made now (seconds); None where this machine cannot render one, or for a
+    published item whose portrait cannot be fetched now (the picker then shows the name alone)."""
+    from studio.procedural.collection import PREBUILTS
+
+    if published is not None:
+        own = published(prebuilt_id)
+        if own is not None or prebuilt_id not in PREBUILTS:
+            return own
     path = preview_path(prebuilt_id, cache_dir, size)
     if path.is_file():
         return path.read_bytes()
     from studio.domain.supermesh import parse_supermesh
     from studio.gltf.io import read_glb
-    from studio.procedural.collection import PREBUILTS
     from studio.services.make_avatar import avatar_bytes
     from studio.services.thumbnail import thumbnail_webp
 

@@ -43,6 +43,7 @@ from studio.sync.entities import (
     user_by_name,
 )
 from studio.sync.plan import Resolution, copy_key, rebase, rebase_shadow, resolve
+from studio.sync.prebuilts import mirror_prebuilts
 from studio.sync.pull import pull_changes
 from studio.sync.report import ConflictNote, ProgressCallback, SyncProgress, SyncReport
 
@@ -112,6 +113,9 @@ class SyncEngine:
             self._push_all(ctx, report, progress, cancel)
             self._publish(ctx, report, cancel)
             pull_changes(self, ctx, report, progress, cancel)
+            check_cancel(cancel)
+            mirrored = mirror_prebuilts(self)  # the published catalogue: rows only, the server wins
+            report.catalogue += mirrored.written + mirrored.removed
             with self.local_tx() as conn:
                 from datetime import UTC, datetime
 

@@ -210,13 +210,20 @@ def rebase_shadow(
     copy) and the user edited that same value during the push, the user never saw the server's
     value: the shadow keeps the pushed value there and no version (it is no server version), so
     the next push merges three ways and keeps both instead of silently overwriting the other
-    device's edit (fuzz seed 6605)."""
+    device's edit (fuzz seed 6605). A delete during the push was made against the pushed row as a
+    whole: every value the server's answer brought in (another device's edits merged with ours)
+    is one the user never saw, so the shadow keeps the pushed values and the delete's push keeps
+    those edits as a copy (fuzz seed 862, found once the prebuilt mirror shifted the faults)."""
     if pushed is None or current is None or server is None:
         return server
     shadow = dict(server)
+    deleted_meanwhile = is_deleted(spec, current) and not is_deleted(spec, pushed)
     for col in content(spec, server):
         if col in spec.lww:
             continue
-        value = _edited_against(pushed.get(col, _MISSING), current.get(col, _MISSING), server[col])
+        if deleted_meanwhile:
+            value = pushed.get(col, _MISSING)
+        else:
+            value = _edited_against(pushed.get(col, _MISSING), current.get(col, _MISSING), server[col])
         shadow[col] = None if value is _MISSING else value
     return server if shadow == server else {**shadow, "version": None}

@@ -47,6 +47,7 @@ class SyncReport:
     downloaded_blobs: int = 0
     downloaded_bytes: int = 0
     published: int = 0
+    catalogue: int = 0  # published prebuilts rows added, changed or removed here (the server's)
     pending_push: int = 0
     pending_pull: int = 0
     conflicts: list[ConflictNote] = field(default_factory=list)
@@ -61,4 +62,6 @@ class SyncReport:
         )
         if self.conflicts:
             text += f"; {len(self.conflicts)} conflict(s) kept as copies"
+        if self.catalogue:
+            text += f"; {self.catalogue} prebuilt catalogue change(s)"
         return text
