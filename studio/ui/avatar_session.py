@@ -15,12 +15,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from studio.domain.errors import CancelledError, StudioError
 from studio.domain.metadata import format_hex_color
 from studio.domain.supermesh import BODY_MORPHS, FACE_MORPHS
 from studio.fsutil import write_atomic
+from studio.gltf.export.runtime import expression_targets
 from studio.gltf.functions._lookup import linear_to_srgb
 from studio.render.scene import Scene, build_scene
 from studio.services.edit_plan import built_with
@@ -78,10 +80,16 @@ class AvatarSession:
     inventory: list[Any] = field(default_factory=list)
     #: why the preview could not show the saved items (empty when it could)
     scene_note: str = ""
-    #: the worn items' own materials (not the avatar's) -> their authored colour (#rrggbb)
+    #: the worn items' materials -> their authored colour (#rrggbb): an item's own materials,
+    #: and one that takes the name of an avatar material it replaced (new hair is "Hair_00_HAIR"
+    #: too, with its own colour)
     item_colors: dict[str, str] = field(default_factory=dict)
-    #: textured materials -> their base colour texture's average (linear RGB): a tint multiplies
-    #: it, so the tint editor shows ``tint x average`` (computed on the worker with the scene)
+    #: the materials the scene draws now, by name: what the Tints tab offers (a swapped-out top
+    #: stays in the scene, detached, and is not offered)
+    worn: list[str] = field(default_factory=list)
+    #: drawn textured materials -> their base colour texture's average (linear RGB): a tint
+    #: multiplies it, so the tint editor shows ``tint x average`` (computed on the worker with
+    #: the scene, from the textures drawn now: new hair's, not the hair it replaced)
     texture_means: dict[str, LinearRGB] = field(default_factory=dict)
 
     @property
@@ -97,13 +105,20 @@ class AvatarSession:
         return str(self.editor.licence.reason)
 
     def note_item_colors(self) -> None:
-        """Main thread, as soon as a scene is in place and before any override: remember the
-        colours the worn items' materials were authored with (the tint editor's baseline)."""
+        """Main thread, as soon as a scene is in place and before any override: remember what the
+        scene draws and the colours the worn items' materials were authored with (the tint
+        editor's baseline). The avatar's own materials come first in the scene: a drawn material
+        that is not the first of its name belongs to an item that took that name."""
+        first: dict[str, int] = {}
+        for index, material in enumerate(self.scene.materials):
+            first.setdefault(material.name, index)
         own = set(self.materials)
+        drawn = drawn_materials(self.scene)
+        self.worn = _unique([self.scene.materials[i].name for i in drawn])
         self.item_colors = {
             m.name: format_hex_color([linear_to_srgb(c) for c in m.base_color[:3]])
-            for m in self.scene.materials
-            if m.name not in own
+            for i, m in ((i, self.scene.materials[i]) for i in drawn)
+            if m.name not in own or first[m.name] != i
         }
 
     def authored_colors(self) -> dict[str, str]:
@@ -113,8 +128,12 @@ class AvatarSession:
         return {n: c for n, c in {**own, **self.item_colors}.items() if isinstance(c, str)}
 
     def tintable(self) -> list[str]:
-        """Every material the Tints tab offers: the avatar's own, then those of what it wears."""
-        return _unique([*self.materials, *self.item_colors])
+        """Every material the Tints tab offers: the avatar's own, then those of what it wears,
+        drawn now (all of the file's before :meth:`note_item_colors` has looked at a scene)."""
+        if not self.worn:
+            return _unique([*self.materials, *self.item_colors])
+        worn = set(self.worn)
+        return _unique([*(n for n in self.materials if n in worn), *self.worn])
 
     def output_metadata(self, edits: dict[str, Any]) -> dict[str, Any]:
         """The edits to save or export: tints of items no longer worn are dropped (they would name
@@ -146,7 +165,7 @@ class AvatarSession:
     def dressed(self, edits: dict[str, Any]) -> tuple[Scene, dict[str, LinearRGB]]:
         """Worker: :meth:`items_scene` and its textures' averages (the worn items bring their own)."""
         scene = self.items_scene(edits)
-        return scene, texture_means(scene)
+        return scene, drawn_means(scene)
 
 
 def open_session(
@@ -172,7 +191,7 @@ def open_session(
     metadata = dict(entry.metadata or {})
     scene, note = _first_scene(editor, metadata)
     wanted = [b for b in PROPORTION_BONES if b in bones] or bones
-    body, face = _morph_names(entry.avatar_type, morphs)
+    body, face = _morph_names(entry.avatar_type, morphs, expression_targets(editor.document))
     weights = {m.name: m.weight for m in morphs}
     baseline: dict[str, Any] = {
         "materials": {m.name: {"tint": m.color} for m in materials},
@@ -184,8 +203,28 @@ def open_session(
         baseline["base"] = built_with(editor.original).base
     return AvatarSession(
         entry, editor, scene, _unique([m.name for m in materials]), body, face, wanted, baseline,
-        scene_items=items_key(metadata), scene_note=note, texture_means=texture_means(scene),
+        scene_items=items_key(metadata), scene_note=note, texture_means=drawn_means(scene),
     )  # fmt: skip
+
+
+def drawn_materials(scene: Scene) -> list[int]:
+    """The indices of the materials a node's mesh draws, in the scene's order (a mesh an equip
+    detached keeps its materials in the scene, undrawn); every material when nothing is drawn."""
+    used = {
+        p.material
+        for node in scene.nodes
+        if node.mesh is not None
+        for p in scene.meshes[node.mesh].primitives
+        if 0 <= p.material < len(scene.materials)
+    }
+    return sorted(used) if used else list(range(len(scene.materials)))
+
+
+def drawn_means(scene: Scene) -> dict[str, LinearRGB]:
+    """Worker: :func:`texture_means` of the drawn materials only, so a name shared by a swapped-out
+    material and its replacement (both hairs are "Hair_00_HAIR") gives the one shown now."""
+    drawn = [scene.materials[i] for i in drawn_materials(scene)]
+    return texture_means(SimpleNamespace(materials=drawn, images=scene.images))
 
 
 def _first_scene(editor: AvatarEditor, metadata: dict[str, Any]) -> tuple[Scene, str]:
@@ -196,15 +235,21 @@ def _first_scene(editor: AvatarEditor, metadata: dict[str, Any]) -> tuple[Scene,
         return build_scene(editor.original), f"The saved hair and clothing are not shown: {exc}"
 
 
-def _morph_names(avatar_type: str, morphs: list[Any]) -> tuple[list[str], list[str]]:
+def _morph_names(
+    avatar_type: str, morphs: list[Any], expressions: set[tuple[int, int]]
+) -> tuple[list[str], list[str]]:
     """The sliders: a supermesh offers its parameter morphs (seed 004's ``bodyMorphs`` /
-    ``faceMorphs`` names; its expression targets belong to the expression preview); any other
-    avatar offers every morph target, grouped by the editor service."""
+    ``faceMorphs`` names); any other avatar offers its morph targets, grouped by the editor
+    service. Targets a VRM expression drives (``expressions``: (mesh, target); VRoid's "Fcl_ALL_Joy",
+    "Fcl_MTH_A"…) are left out: they belong to the expression preview, and a slider would bake a
+    smile or a closed eye into the avatar that the game's own expressions then fight."""
     names = {m.name for m in morphs}
     if avatar_type == "supermesh":
         return [n for n in BODY_MORPHS if n in names], [n for n in FACE_MORPHS if n in names]
-    body = _unique([m.name for m in morphs if m.group == "body"])
-    return body, _unique([m.name for m in morphs if m.group == "face"])
+    bound = {m.name for m in morphs if (m.mesh, m.target) in expressions}
+    shapes = [m for m in morphs if m.name not in bound]
+    body = _unique([m.name for m in shapes if m.group == "body"])
+    return body, _unique([m.name for m in shapes if m.group == "face"])
 
 
 #: characters no common filesystem (Windows included) accepts in a file name

@@ -62,8 +62,23 @@ def remember_folder(settings: QSettings | None, folder: Path) -> None:
         settings.sync()
 
 
+def folder_problem(folder: Path) -> str:
+    """Why the files cannot go into ``folder``, in plain words ("" when they can): it is a file,
+    or a file stands where one of its parent folders should be (a missing folder is made)."""
+    for place in (folder, *folder.parents):
+        if place.is_dir():
+            return ""
+        if place.exists():
+            what = (
+                "is a file, not a folder" if place == folder else "is a file, so no folder can be made in it"
+            )
+            return f"{place} {what}: choose a folder."
+    return ""
+
+
 class ExportDialog(QDialog):
-    """``choice()`` after ``exec()`` is accepted. ``stem`` names the files."""
+    """``choice()`` after ``exec()`` is accepted. ``stem`` names the files. Export keeps the dialog
+    open, saying why, while the folder cannot hold the files (it is a file)."""
 
     def __init__(
         self,
@@ -96,6 +111,12 @@ class ExportDialog(QDialog):
             self.preset.addItem(text, key)
         self.names = QLabel()
         self.names.setWordWrap(True)
+        #: why Export did not close the dialog (empty until it refused)
+        self.problem = QLabel()
+        self.problem.setObjectName("exportProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -107,8 +128,10 @@ class ExportDialog(QDialog):
         form.addRow("Files", boxes)
         form.addRow("GLB preset", self.preset)
         form.addRow("", self.names)
+        form.addRow("", self.problem)
         form.addRow(self.buttons)
         self.folder.textChanged.connect(self._sync)
+        self.folder.textChanged.connect(lambda _: self.problem.hide())
         self.setMinimumWidth(560)
         self._sync()
 
@@ -130,6 +153,17 @@ class ExportDialog(QDialog):
             if formats
             else "Tick at least one file."
         )
+
+    def accept(self) -> None:
+        """Export: closes the dialog only when the folder can take the files."""
+        problem = folder_problem(self.choice().folder)
+        if problem:
+            self.problem.setText(problem)
+            self.problem.show()
+            self.folder.setFocus()
+            self.folder.selectAll()
+            return
+        super().accept()
 
     def choice(self) -> ExportChoice:
         return ExportChoice(

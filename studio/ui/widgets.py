@@ -147,6 +147,7 @@ class Banner(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
+        self.kind = "info"
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setStyleSheet("border: none; background: transparent;")
@@ -167,6 +168,7 @@ class Banner(QFrame):
     def show_message(
         self, text: str, *, details: str = "", kind: str = "error", timeout_ms: int = 15000
     ) -> None:
+        self.kind = kind
         self.setStyleSheet(f"#banner {{{self.STYLE.get(kind, self.STYLE['info'])}}}")
         self.label.setText(text)
         self.setToolTip(f"Details: {details}" if details else "")
@@ -200,3 +202,10 @@ def show_error_banner(widget: QWidget, error: BaseException, *, timeout_ms: int 
     message = friendly(error)
     banner.show_message(message.text, details=message.details, timeout_ms=timeout_ms)
     return banner
+
+
+def clear_error_banner(widget: QWidget) -> None:
+    """A step succeeded: an error banner still up over ``widget`` is out of date, so it goes."""
+    banner = widget.findChild(Banner, "banner", Qt.FindChildOption.FindDirectChildrenOnly)
+    if banner is not None and not banner.isHidden() and banner.kind == "error":
+        banner.hide()

@@ -130,7 +130,23 @@ def blank_icon(size: int, color: str = "#e4e4e4") -> QIcon:
     """A plain square standing in for a portrait that is still being made."""
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
-    return QIcon(pixmap)
+    return true_icon(pixmap)
+
+
+def true_icon(pixmap: QPixmap) -> QIcon:
+    """An icon drawn as it is when selected too: the style would tint a selected portrait with
+    the highlight colour (blue skin, teal hair), and people pick avatars by their look."""
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
+    return icon
+
+
+#: the selected portrait gets a frame in the highlight colour instead of a tint
+FRAMED_SELECTION = (
+    "QListView::item { border: 3px solid transparent; border-radius: 4px; }"
+    "QListView::item:selected { border: 3px solid palette(highlight); background: transparent;"
+    " color: palette(text); }"
+)
 
 
 class PrebuiltPicker(QDialog):
@@ -147,6 +163,7 @@ class PrebuiltPicker(QDialog):
         self.list.setIconSize(QSize(PREVIEW_SIZE, PREVIEW_SIZE))
         self.list.setGridSize(QSize(PREVIEW_SIZE + 28, PREVIEW_SIZE + 40))
         self.list.setWordWrap(True)
+        self.list.setStyleSheet(FRAMED_SELECTION)
         placeholder = blank_icon(PREVIEW_SIZE)
         for prebuilt_id in prebuilt_ids:
             item = QListWidgetItem(placeholder, prebuilt_id)
@@ -174,7 +191,7 @@ class PrebuiltPicker(QDialog):
         for row in range(self.list.count()):
             item = self.list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == prebuilt_id:
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
+                item.setIcon(true_icon(QPixmap.fromImage(image)))
 
     def chosen(self) -> str | None:
         item = self.list.currentItem()

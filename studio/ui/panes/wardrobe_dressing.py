@@ -62,7 +62,7 @@ class PreviewDresser:
         self.task = None
         scene, means = result
         session.scene, session.scene_items = scene, key
-        session.texture_means = {**session.texture_means, **means}
+        session.texture_means = means  # the textures drawn now, nothing swapped out
         self.on_dressed(session)
 
     def _failed(self, ticket: int, error: BaseException) -> None:

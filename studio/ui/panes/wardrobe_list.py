@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QListWidget,
@@ -26,8 +27,11 @@ from PySide6.QtWidgets import (
 from studio.ui.panes import wardrobe_dialogs as ask
 from studio.ui.panes.wardrobe_dressing import stock_inventory
 from studio.ui.tasks import Task, TaskContext, TaskRunner
+from studio.ui.widgets import clear_error_banner, image_from_bytes
 
 Then = Callable[[], None]
+#: the portraits beside the avatars' names (onboarding's list shows the same ones)
+PORTRAIT = 48
 
 
 class AvatarListMixin:
@@ -43,6 +47,8 @@ class AvatarListMixin:
     _after_refresh: list[Then]
     _refresh_pending: bool
     _stocked_for: str | None
+    #: (entry id, thumbnail) -> its portrait in the list (a blank square until read)
+    _portraits: dict[tuple[Any, Any], QIcon]
 
     @property
     def _parent(self) -> QWidget:
@@ -112,8 +118,9 @@ class AvatarListMixin:
         keep = current.id if current is not None else (self.entry.id if self.entry is not None else None)
         self.avatars.blockSignals(True)
         self.avatars.clear()
+        self.avatars.setIconSize(QSize(PORTRAIT, PORTRAIT))
         for entry in entries:
-            item = QListWidgetItem(self._entry_text(entry))
+            item = QListWidgetItem(self._portrait(entry), self._entry_text(entry))
             item.setData(Qt.ItemDataRole.UserRole, entry)
             self.avatars.addItem(item)
             if entry.id == keep:
@@ -123,6 +130,34 @@ class AvatarListMixin:
         self.avatars.blockSignals(False)
         self._sync_buttons()
         self.entries_changed.emit()
+
+    def _portrait(self, entry: Any) -> QIcon:
+        """The entry's portrait when it has been read already, else a blank square while it is read
+        on a worker (never on the UI thread); a new thumbnail (a save) is read again."""
+        key = (entry.id, entry.thumbnail_url)
+        if key in self._portraits:
+            return self._portraits[key]
+        self._portraits[key] = ask.blank_icon(PORTRAIT)
+        if entry.thumbnail_url:
+            read_blob = self.services.read_blob
+            self.runner.submit(
+                f"portrait of {entry.name}",
+                lambda ctx: image_from_bytes(read_blob(entry.thumbnail_url), PORTRAIT),
+                on_done=lambda image: self._show_portrait(key, image),
+                on_error=lambda _exc: None,  # no portrait: the name alone says which one it is
+                owner=self._parent,
+            )
+        return self._portraits[key]
+
+    def _show_portrait(self, key: tuple[Any, Any], image: QImage) -> None:
+        if image.isNull():
+            return
+        self._portraits[key] = ask.true_icon(QPixmap.fromImage(image))
+        for row in range(self.avatars.count()):
+            item = self.avatars.item(row)
+            entry = item.data(Qt.ItemDataRole.UserRole)
+            if (entry.id, entry.thumbnail_url) == key:
+                item.setIcon(self._portraits[key])
 
     def _adopt(self, entry: Any) -> None:
         """The open avatar's row changed here (renamed, activated): follow its name and version.
@@ -186,7 +221,9 @@ class AvatarListMixin:
         )
 
     def _added(self, entry: Any) -> None:
-        """A new avatar is selected and opened (after the unsaved-changes question, if any)."""
+        """A new avatar is selected and opened (after the unsaved-changes question, if any); an
+        error banner left by an earlier add that failed goes."""
+        clear_error_banner(self._parent)
         self.refresh(then=lambda: self._open_new(entry.id))
 
     def _open_new(self, entry_id: Any) -> None:

@@ -30,17 +30,23 @@ from PySide6.QtWidgets import (
 )
 
 from studio.domain.errors import CancelledError
-from studio.ui.avatar_session import AvatarSession, export_files, file_stem, open_session
+from studio.ui.avatar_session import AvatarSession, open_session
 from studio.ui.edits import AvatarEdits
-from studio.ui.export_dialog import ExportDialog, remember_folder, start_folder
 from studio.ui.panes import wardrobe_dialogs as ask
+from studio.ui.panes import wardrobe_export
 from studio.ui.panes.wardrobe_dressing import PreviewDresser, stock_inventory
 from studio.ui.panes.wardrobe_editors import BoneEditor, MorphEditor, OutfitEditor, TintEditor
+from studio.ui.panes.wardrobe_export import EXPORT_FORMATS
 from studio.ui.panes.wardrobe_list import AvatarListMixin
 from studio.ui.tasks import Task, TaskContext, TaskRunner
-from studio.ui.widgets import ProgressStrip, plain_message, show_error_banner
+from studio.ui.widgets import (
+    ProgressStrip,
+    clear_error_banner,
+    plain_message,
+    scrolling,
+    show_error_banner,
+)
 
-EXPORT_FORMATS = ("glb", "vrm", "webp")
 #: buttons may shrink to this (their words stay readable) so the pane fits the narrowest dock;
 #: below four of them abreast the Undo/Redo/Save/Export row wraps into two rows
 BUTTON_MIN_WIDTH = 62
@@ -88,6 +94,7 @@ class WardrobePane(AvatarListMixin, QWidget):
         )
         #: the player whose inventory was checked for the built-in items this run
         self._stocked_for: str | None = None
+        self._portraits: dict[tuple[Any, Any], Any] = {}
         self.avatars = QListWidget()
         self.avatars.setObjectName("avatars")
         self.licence = QLabel()
@@ -171,14 +178,15 @@ class WardrobePane(AvatarListMixin, QWidget):
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.licence)
         bottom_layout.addWidget(self.tabs, 1)
-        bottom_layout.addLayout(self.edit_buttons)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
         split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(split, 1)
+        # a short window scrolls the list and the editors; Undo/Redo/Save/Export stay in view
+        layout.addWidget(scrolling(split), 1)
+        layout.addLayout(self.edit_buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress.label)
         layout.addWidget(self.message)
@@ -251,23 +259,7 @@ class WardrobePane(AvatarListMixin, QWidget):
         return self.session is not None and not self.undo.isClean()
 
     def ask_export(self) -> None:
-        session = self.session
-        if session is None or not self.buttons["export"].isEnabled():
-            return
-        stem = file_stem(session.entry.name, str(session.entry.id))
-        allowed = EXPORT_FORMATS if session.editor.info.is_vrm else ("glb", "webp")
-        dialog = ExportDialog(stem, start_folder(self.settings), self, allowed=allowed)
-        try:
-            if not dialog.exec():
-                return
-            choice = dialog.choice()
-        finally:
-            dialog.deleteLater()
-        there = [f"{stem}.{k}" for k in choice.formats if (choice.folder / f"{stem}.{k}").exists()]
-        if there and not ask.confirm_replace(self, there):
-            return
-        remember_folder(self.settings, choice.folder)
-        self.export_to(choice.folder, choice.formats, preset=choice.preset)
+        wardrobe_export.ask_export(self)
 
     # Open / edit / save / export ----------------------------------------------------------------
     def open_selected(self) -> None:
@@ -417,6 +409,7 @@ class WardrobePane(AvatarListMixin, QWidget):
         if self.session is not None:
             self.session.entry = entry
         self.undo.setClean()
+        clear_error_banner(self)
         self.refresh(then=then)
         self.say("Saved.")  # after refresh, which clears the message line
 
@@ -424,17 +417,7 @@ class WardrobePane(AvatarListMixin, QWidget):
         self, folder: Path, formats: tuple[str, ...] = EXPORT_FORMATS, *, preset: str = "web"
     ) -> None:
         """Write the open avatar with its edits as ``<name>.glb/.vrm/.webp`` into ``folder``."""
-        session = self.session
-        if session is None:
-            return
-        metadata = session.output_metadata(self.edits.metadata())
-        self._run(
-            "Exporting…",
-            lambda ctx: export_files(
-                session, metadata, Path(folder), formats, ctx.progress, ctx.cancelled, preset=preset
-            ),
-            lambda paths: self.say(f"Exported to {folder}: " + ", ".join(Path(p).name for p in paths)),
-        )
+        wardrobe_export.export_to(self, folder, formats, preset=preset)
 
     # Background plumbing ------------------------------------------------------------------------
     def _run(self, message: str, work: Any, done: Any) -> None:
