@@ -110,7 +110,9 @@ class CreatePage(QWizardPage):
         # scrolls rather than making the wizard taller than the window (its portrait grid is tall)
         layout.addWidget(scrolling(self.prompt), 1)
         layout.addWidget(self.status)
-        self.add_prebuilt.clicked.connect(lambda: self.create_avatar("prebuilt", self.prebuilt.currentText()))
+        self.add_prebuilt.clicked.connect(
+            lambda: self.create_avatar("prebuilt", str(self.prebuilt.currentData() or ""))
+        )
         self.add_supermesh.clicked.connect(lambda: self.create_avatar("supermesh", self.base.currentText()))
         self.prompt.avatar_chosen.connect(lambda _: self._portrait_chosen())
 
@@ -121,15 +123,19 @@ class CreatePage(QWizardPage):
         self.prebuilt.clear()
         if library is None:
             return
-        ids = [p.id for p in library.prebuilts()]
-        for prebuilt_id in ids:
-            self.prebuilt.addItem(blank_icon(COMBO_ICON), prebuilt_id)
+        prebuilts = library.prebuilts()  # built-ins, then the published collection (after a sync)
+        for info in prebuilts:
+            self.prebuilt.addItem(blank_icon(COMBO_ICON), info.name or info.id, info.id)
         cache = Path(self.window_.studio.settings.cache_dir)
-        load_prebuilt_previews(self.window_.runner, self, ids, cache, self.show_preview, size=COMBO_ICON)
+        ids = [p.id for p in prebuilts]
+        load_prebuilt_previews(
+            self.window_.runner, self, ids, cache, self.show_preview, size=COMBO_ICON,
+            published=library.prebuilt_thumbnail,
+        )  # fmt: skip
 
     def show_preview(self, prebuilt_id: str, image: QImage) -> None:
         """A prebuilt's portrait arrived (made on a worker): shown beside its name."""
-        index = self.prebuilt.findText(prebuilt_id)
+        index = self.prebuilt.findData(prebuilt_id)
         if index >= 0 and not image.isNull():
             self.prebuilt.setItemIcon(index, QIcon(QPixmap.fromImage(image)))
 

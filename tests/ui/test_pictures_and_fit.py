@@ -104,3 +104,40 @@ def test_prebuilt_picker_shows_portraits_as_they_arrive_and_adds_the_choice(
     assert seen["rows"] == len(studio.avatars.prebuilts())
     assert seen["masc blank at first"]  # the dialog was up before that portrait was made
     qtbot.waitUntil(lambda: [e.name for e in studio.wardrobe.list(studio.identity())] == ["default-masc-01"])
+
+
+def test_the_picker_lists_the_published_collection_by_name_with_its_own_portraits(
+    make_main_window, make_studio, qtbot, tmp_path
+) -> None:
+    """QA3 F9: what artists published (here on this computer; a player gets it by sync) is in the
+    picker under its catalogue name, with the portrait the build made, and can be added."""
+    import json
+
+    from studio.domain.supermesh import parse_supermesh
+    from studio.procedural.collection import PREBUILTS
+    from studio.services.make_avatar import avatar_bytes
+
+    studio = make_studio()
+    src = tmp_path / "src"
+    src.mkdir()
+    params = {**PREBUILTS["default-masc-02"], "skin": {"tone": "#5a3a2a"}}
+    (src / "moss-knight.vrm").write_bytes(avatar_bytes(parse_supermesh(params), "vrm1", name="Moss"))
+    (src / "moss-knight.json").write_text(json.dumps({"name": "Moss Knight"}))
+    assert studio.prebuilts.build(src, tmp_path / "out", workers=1).ok
+    studio.prebuilts.publish(tmp_path / "out")
+    window = make_main_window(studio, synchronous=False)
+    seen: dict[str, object] = {}
+
+    def pick(picker: PrebuiltPicker) -> None:
+        rows = [picker.list.item(r) for r in range(picker.list.count())]
+        knight = next(i for i in rows if i.data(Qt.ItemDataRole.UserRole) == "moss-knight")
+        seen["label"] = knight.text()
+        size = picker.list.iconSize().width()
+        qtbot.waitUntil(lambda: _icon_colours(knight.icon(), size) > 10, timeout=60_000)
+        picker.list.setCurrentItem(knight)
+        picker.accept()
+
+    with answering(pick, kind=PrebuiltPicker):
+        window.wardrobe.ask_add_prebuilt()
+    assert seen["label"] == "Moss Knight"
+    qtbot.waitUntil(lambda: [e.name for e in studio.wardrobe.list(studio.identity())] == ["Moss Knight"])

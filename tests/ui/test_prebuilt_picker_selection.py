@@ -26,7 +26,8 @@ def _seen(picker: PrebuiltPicker, row: int) -> tuple[QColor, QColor]:
 
 
 def test_the_selected_portrait_keeps_its_colours_and_gets_a_frame(qtbot) -> None:
-    picker = PrebuiltPicker(None, ["default-fem-01", "default-fem-02"])  # type: ignore[arg-type]
+    ids = ["default-fem-01", "default-fem-02"]
+    picker = PrebuiltPicker(None, [(i, i) for i in ids])  # type: ignore[arg-type]
     qtbot.addWidget(picker)
     orange = QImage(PREVIEW_SIZE, PREVIEW_SIZE, QImage.Format.Format_RGB32)
     orange.fill(ORANGE)

@@ -153,7 +153,8 @@ class PrebuiltPicker(QDialog):
     """Add ▸ From a prebuilt…: each prebuilt as a portrait with its name. The list can be used at
     once; the portraits fill in as workers make them (:func:`load_prebuilt_previews`)."""
 
-    def __init__(self, parent: QWidget, prebuilt_ids: list[str]) -> None:
+    def __init__(self, parent: QWidget, prebuilts: list[tuple[str, str]]) -> None:
+        """``prebuilts``: (id, the name shown) each, built-ins first, then the published ones."""
         super().__init__(parent)
         self.setWindowTitle("Add a prebuilt")
         self.list = QListWidget()
@@ -165,10 +166,10 @@ class PrebuiltPicker(QDialog):
         self.list.setWordWrap(True)
         self.list.setStyleSheet(FRAMED_SELECTION)
         placeholder = blank_icon(PREVIEW_SIZE)
-        for prebuilt_id in prebuilt_ids:
-            item = QListWidgetItem(placeholder, prebuilt_id)
+        for prebuilt_id, label in prebuilts:
+            item = QListWidgetItem(placeholder, label)
             item.setData(Qt.ItemDataRole.UserRole, prebuilt_id)
-            item.setToolTip(prebuilt_id)
+            item.setToolTip(prebuilt_id if label == prebuilt_id else f"{label} ({prebuilt_id})")
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         choice = QDialogButtonBox.StandardButton
@@ -181,7 +182,7 @@ class PrebuiltPicker(QDialog):
         layout.addWidget(QLabel("Pick a ready-made avatar to add to your wardrobe:"))
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
-        columns = min(max(len(prebuilt_ids), 1), 4)
+        columns = min(max(len(prebuilts), 1), 4)
         self.resize(columns * (PREVIEW_SIZE + 28) + 60, 2 * (PREVIEW_SIZE + 40) + 110)
 
     def show_preview(self, prebuilt_id: str, image: QImage) -> None:
@@ -205,6 +206,7 @@ def load_prebuilt_previews(
     cache_dir: Path,
     show: Callable[[str, QImage], None],
     size: int = PREVIEW_SIZE,
+    published: Callable[[str], bytes | None] | None = None,
 ) -> None:
     """Make (or read from the cache) each prebuilt's portrait on a worker, one after the other
     (building an avatar takes a core), calling ``show(id, image)`` on the main thread as each
@@ -213,7 +215,8 @@ def load_prebuilt_previews(
 
     def work(prebuilt_id: str, ctx: TaskContext) -> QImage:
         # one cached portrait size for every picker, scaled here (QImage: safe off the GUI thread)
-        data = prebuilt_preview(prebuilt_id, cache_dir, cancelled=ctx.cancelled)
+        # a published item's own portrait (fetched once, then kept), else one made from a built-in
+        data = prebuilt_preview(prebuilt_id, cache_dir, cancelled=ctx.cancelled, published=published)
         return image_from_bytes(data, size) if data else QImage()
 
     def arrived(prebuilt_id: str, image: QImage) -> None:

@@ -281,13 +281,17 @@ class AvatarListMixin:
 
     def ask_add_prebuilt(self) -> None:
         """The prebuilts as portraits (made on workers, the dialog never waits for them)."""
-        names = [p.id for p in self.services.avatars.prebuilts()]
-        if not names:
+        library = self.services.avatars
+        prebuilts = library.prebuilts()  # the built-ins, then what artists published (after a sync)
+        if not prebuilts:
             self.say("No prebuilt avatars are installed.")
             return
-        picker = ask.PrebuiltPicker(self._parent, names)
+        picker = ask.PrebuiltPicker(self._parent, [(p.id, p.name or p.id) for p in prebuilts])
         cache = Path(self.services.settings.cache_dir)
-        ask.load_prebuilt_previews(self.runner, picker, names, cache, picker.show_preview)
+        ids = [p.id for p in prebuilts]
+        ask.load_prebuilt_previews(
+            self.runner, picker, ids, cache, picker.show_preview, published=library.prebuilt_thumbnail
+        )
         try:
             chosen = picker.chosen() if picker.exec() else None
         finally:
