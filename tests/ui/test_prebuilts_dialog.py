@@ -37,6 +37,20 @@ def _open(make_main_window, tmp_path: Path, src: Path) -> PrebuiltsDialog:
     return dialog
 
 
+def _after_each_progress(dialog: PrebuiltsDialog, then) -> object:
+    """Call ``then(n)`` after the dialog handles its n-th progress report, while the build runs;
+    returns the original handler."""
+    original, calls = dialog._progressed, [0]
+
+    def handled(fraction, message):
+        original(fraction, message)
+        calls[0] += 1
+        then(calls[0])
+
+    dialog._progressed = handled  # type: ignore[method-assign]
+    return original
+
+
 def _rows(dialog: PrebuiltsDialog) -> dict[str, list[str]]:
     table = dialog.table
     return {
@@ -70,16 +84,7 @@ def test_build_lists_every_item_then_publish_sends_the_built_ones(make_main_wind
 
 def test_stop_keeps_finished_items_and_the_next_build_carries_on(make_main_window, tmp_path, sources):
     dialog = _open(make_main_window, tmp_path, sources)
-    seen: list[str] = []
-    original = dialog._progressed
-
-    def stop_after_first(fraction, message):
-        original(fraction, message)
-        seen.append(message)
-        if len(seen) == 1:
-            dialog.stop()  # what the Stop button does, while the build runs
-
-    dialog._progressed = stop_after_first  # type: ignore[method-assign]
+    original = _after_each_progress(dialog, lambda n: dialog.stop() if n == 1 else None)  # Stop, mid-build
     dialog.build_button.click()
     assert dialog.status.text() == "Cancelled." and dialog.build_button.isEnabled()
     dialog._progressed = original  # type: ignore[method-assign]
@@ -99,13 +104,7 @@ def test_folders_are_remembered(make_main_window, tmp_path, sources):
 def test_rows_appear_as_items_finish(make_main_window, tmp_path, sources):
     dialog = _open(make_main_window, tmp_path, sources)
     counts: list[int] = []
-    original = dialog._progressed
-
-    def watch(fraction, message):
-        original(fraction, message)
-        counts.append(dialog.table.rowCount())
-
-    dialog._progressed = watch  # type: ignore[method-assign]
+    _after_each_progress(dialog, lambda _n: counts.append(dialog.table.rowCount()))
     dialog.build_button.click()
     assert counts == [1, 2, 3, 4]  # a row per finished item, while the build runs (QA F10)
     assert dialog.table.rowCount() == 4
