@@ -47,7 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-AVATAR_SUFFIXES = (".vrm", ".glb", ".gltf")  # studio.ui.launch.AVATAR_SUFFIXES (no Qt import here)
 
 
 def _only_avatar_files(argv: Sequence[str]) -> bool:
@@ -60,6 +59,8 @@ def _only_avatar_files(argv: Sequence[str]) -> bool:
         return False
     if not all(os.path.isfile(a) for a in argv):
         return False
+    from studio.gltf.limits import AVATAR_SUFFIXES
+
     return any(a.lower().endswith(AVATAR_SUFFIXES) for a in argv)
 
 

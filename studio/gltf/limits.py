@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 MIB = 1024 * 1024
+#: the files the studio reads as avatars (what "Open with" hands over and the wardrobe adds)
+AVATAR_SUFFIXES = (".vrm", ".glb", ".gltf")
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.domain.errors import CancelledError, StudioError
+from studio.gltf.limits import AVATAR_SUFFIXES
 
 if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow
     from studio.ui.single_instance import InstanceServer
     from studio.ui.tasks import TaskContext
 
-AVATAR_SUFFIXES = (".vrm", ".glb", ".gltf")  # what "Open with" hands over and the wardrobe adds
 REFUSALS_SHOWN_MS = 10 * 60_000  # a list to read: it stays (or until closed with ×)
 OPEN_TRIES = 3  # list reloads to wait for a file just added before giving up opening it
 
@@ -165,9 +165,7 @@ def _reason(name: str, error: BaseException) -> str:
 
 
 def _files_added(window: MainWindow, added: list[Any], refused: list[tuple[str, str]]) -> None:
-    from PySide6.QtCore import Qt
-
-    from studio.ui.widgets import Banner, clear_error_banner
+    from studio.ui.widgets import banner_over, clear_error_banner
 
     wardrobe = window.wardrobe
     if refused:
@@ -177,9 +175,7 @@ def _files_added(window: MainWindow, added: list[Any], refused: list[tuple[str, 
             else f"{len(refused)} of {count} files were not added:"
         )
         text = "\n".join([head, *(f"• {name}: {why}" for name, why in refused)])
-        only_mine = Qt.FindChildOption.FindDirectChildrenOnly
-        banner = wardrobe.findChild(Banner, "banner", only_mine) or Banner(wardrobe)
-        banner.show_message(text, kind="error", timeout_ms=REFUSALS_SHOWN_MS)
+        banner_over(wardrobe).show_message(text, kind="error", timeout_ms=REFUSALS_SHOWN_MS)
     else:
         clear_error_banner(wardrobe)
     if added:

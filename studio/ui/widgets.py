@@ -194,11 +194,15 @@ class Banner(QFrame):
         return False
 
 
-def show_error_banner(widget: QWidget, error: BaseException, *, timeout_ms: int = 15000) -> Banner:
-    """Show ``error`` in plain words on a banner over ``widget`` (one banner per widget, reused)."""
+def banner_over(widget: QWidget) -> Banner:
+    """``widget``'s banner (one per widget, made on first use and reused)."""
     banner = widget.findChild(Banner, "banner", Qt.FindChildOption.FindDirectChildrenOnly)
-    if banner is None:
-        banner = Banner(widget)
+    return banner if banner is not None else Banner(widget)
+
+
+def show_error_banner(widget: QWidget, error: BaseException, *, timeout_ms: int = 15000) -> Banner:
+    """Show ``error`` in plain words on a banner over ``widget``."""
+    banner = banner_over(widget)
     message = friendly(error)
     banner.show_message(message.text, details=message.details, timeout_ms=timeout_ms)
     return banner
