@@ -27,6 +27,11 @@ from studio.domain.supermesh import SupermeshMetadata
 AvatarType = Literal["vrm", "ai_mesh", "supermesh"]
 AVATAR_TYPES: tuple[str, ...] = ("vrm", "ai_mesh", "supermesh")
 
+#: what an avatar wears, by seed 004's metadata keys: one hair, lists of clothing and attachments
+ITEM_SLOTS = ("hair", "clothing", "attachments")
+#: the slots that hold lists
+LIST_SLOTS = ITEM_SLOTS[1:]
+
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 #: bone scale factors outside this range are refused: 0 collapses a limb, huge values explode it
 MIN_SCALE, MAX_SCALE = 0.01, 10.0

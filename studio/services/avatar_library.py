@@ -17,6 +17,7 @@ from typing import Any
 
 from studio.domain.errors import NotFoundError
 from studio.domain.identity import Identity
+from studio.domain.metadata import ITEM_SLOTS
 from studio.services.published_prebuilts import PublishedCatalogue, PublishedItem, RemoteStore
 from studio.services.wardrobe import WardrobeEntryView, WardrobeService
 
@@ -105,7 +106,7 @@ class AvatarLibrary:
         params = PREBUILTS[prebuilt_id]
         data = avatar_bytes(parse_supermesh(params), "vrm1", name=prebuilt_id)
         # seed 004's VRM example: the prebuilt it came from and what it wears (the Outfit tab ticks these)
-        worn: dict[str, Any] = {k: params[k] for k in ("hair", "clothing", "attachments") if k in params}
+        worn: dict[str, Any] = {k: params[k] for k in ITEM_SLOTS if k in params}
         return self.wardrobe.import_avatar(
             me, data, name=prebuilt_id, avatar_type="vrm", metadata={"base": prebuilt_id, **worn},
             file_name=f"{prebuilt_id}.vrm", activate=self._first(me),

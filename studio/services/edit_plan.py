@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from studio.domain.errors import InvalidInputError, NotFoundError
 from studio.domain.metadata import (
+    ITEM_SLOTS,
     AiMeshMetadata,
     BoneTransform,
     MaterialEdit,
@@ -38,7 +39,6 @@ from studio.gltf.vrm import VrmInfo, resolve_bone
 ItemSource = Callable[[str, str], "Path | bytes"]
 SRGBA = tuple[float, float, float, float]
 #: item slots; "hair" holds one item, the others a list
-SLOTS = ("hair", "clothing", "attachments")
 
 
 class FolderItems:
@@ -146,7 +146,7 @@ def _vrm_wanted(meta: BaseModel) -> Wanted:
         "bodyMorphs": dict(_get(meta, "bodyMorphs", "body_morphs") or {}),
         "faceMorphs": dict(_get(meta, "faceMorphs", "face_morphs") or {}),
     }
-    hair, clothing, attachments = (_get(meta, slot) for slot in SLOTS)
+    hair, clothing, attachments = (_get(meta, slot) for slot in ITEM_SLOTS)
     return Wanted(
         bones=dict(_get(meta, "boneTransforms") or {}),
         materials=dict(_get(meta, "materials") or {}),

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.domain.errors import InvalidInputError, NotFoundError
+from studio.domain.metadata import ITEM_SLOTS
 from studio.fsutil import write_atomic
 
 if TYPE_CHECKING:
     from studio.procedural.model import AvatarModel
 
 #: item slots in metadata and folders in the library (seed 004's bucket layout)
-SLOTS = ("hair", "clothing", "attachments")
 #: inventory ``item_type`` -> library folder
 TYPE_FOLDERS = {"hair": "hair", "clothing": "clothing", "attachment": "attachments"}
 
@@ -32,7 +32,7 @@ def builtin_item_ids() -> dict[str, tuple[str, ...]]:
     """slot -> the ids of the built-in library, in a stable order."""
     from studio.procedural.collection import ITEMS, PREBUILTS
 
-    out = {slot: list(ITEMS.get(slot, ())) for slot in SLOTS}
+    out = {slot: list(ITEMS.get(slot, ())) for slot in ITEM_SLOTS}
     for params in PREBUILTS.values():
         worn = {"hair": [params["hair"]] if params.get("hair") else []}
         worn |= {slot: list(params.get(slot, ())) for slot in ("clothing", "attachments")}

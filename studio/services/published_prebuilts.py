@@ -21,13 +21,12 @@ from studio.blobs.base import BlobIntegrityError, BlobNotFoundError, BlobStore, 
 from studio.blobs.content import put_content
 from studio.blobs.layout import content_type_for, sha256_of_object_key
 from studio.domain.errors import NotFoundError, OfflineError
+from studio.domain.metadata import ITEM_SLOTS
 from studio.store.engine import read_session
 from studio.store.models import Prebuilt
 
 RemoteStore = Callable[[], BlobStore | None]
 COLUMNS = {"vrm": "source_url", "glb": "glb_url", "webp": "thumbnail_url"}
-#: metadata keys of a published avatar that say what it wears (seed 004, like the built-ins)
-WORN = ("hair", "clothing", "attachments")
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class PublishedItem:
 
     @property
     def worn(self) -> dict[str, Any]:
-        return {k: self.metadata[k] for k in WORN if k in self.metadata}
+        return {k: self.metadata[k] for k in ITEM_SLOTS if k in self.metadata}
 
 
 class PublishedCatalogue:

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from studio.domain.errors import CancelledError, StudioError
-from studio.domain.metadata import format_hex_color
+from studio.domain.metadata import LIST_SLOTS, format_hex_color
 from studio.domain.supermesh import BODY_MORPHS, FACE_MORPHS
 from studio.fsutil import write_atomic
 from studio.gltf.export.runtime import expression_targets
@@ -50,7 +50,6 @@ PROPORTION_BONES = (
     "rightFoot",
 )
 Progress = Callable[[float | None, str], None]
-ITEM_SLOTS = ("hair", "clothing", "attachments")
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -60,7 +59,7 @@ def _unique(names: list[str]) -> list[str]:
 def items_key(metadata: dict[str, Any]) -> tuple[Any, ...]:
     """What the metadata wears: the preview scene is rebuilt when this changes."""
     hair = metadata.get("hair")
-    lists = tuple(tuple(metadata.get(slot) or ()) for slot in ITEM_SLOTS[1:])
+    lists = tuple(tuple(metadata.get(slot) or ()) for slot in LIST_SLOTS)
     return (hair or None, *lists)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from studio.domain.metadata import LIST_SLOTS
 from studio.services.edit_plan import category_of
-from studio.ui.edits import LIST_SLOTS, AvatarEdits
+from studio.ui.edits import AvatarEdits
 
 MORPH_ID = 1001
 BONE_ID = 1002

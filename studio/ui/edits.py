@@ -13,8 +13,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from studio.domain.metadata import LIST_SLOTS
+
 MORPH_GROUPS = ("bodyMorphs", "faceMorphs")
-LIST_SLOTS = ("clothing", "attachments")
 
 
 class AvatarEdits(QObject):
