@@ -33,6 +33,15 @@ def add_avatar(studio: Studio, data: bytes | Path, name: str, *, active: bool = 
     return studio.wardrobe.add(me, key, name=name, source_url=key, activate=active)
 
 
+def start_on_moss(make_main_window, studio: Studio, **window_options):
+    """The main window, started, on ``studio`` whose active avatar is :data:`VRM1` called "Moss"
+    (it opens in the editor at start-up)."""
+    add_avatar(studio, VRM1, "Moss", active=True)
+    window = make_main_window(studio, **window_options)
+    window.start()
+    return window
+
+
 def open_new_supermesh(window):
     """Add a new feminine supermesh through the wardrobe pane and open it in the editor."""
     pane = window.wardrobe

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from studio.ui.export_dialog import ExportDialog
 from studio.ui.widgets import Banner
-from tests.ui.avatars import VRM1, add_avatar
+from tests.ui.avatars import VRM1, start_on_moss
 from tests.ui.modal import answering
 from tests.ui.test_wardrobe_add import INVALID
 
@@ -34,9 +34,7 @@ def test_export_into_a_file_says_so_and_keeps_the_dialog(
     make_main_window, make_studio, tmp_path: Path
 ) -> None:
     studio = make_studio()
-    add_avatar(studio, VRM1, "Moss", active=True)
-    window = make_main_window(studio)
-    window.start()
+    window = start_on_moss(make_main_window, studio)
     pane = window.wardrobe
     a_file = tmp_path / "notes.vrm"
     a_file.write_text("not a folder")

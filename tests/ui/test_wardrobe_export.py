@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from studio.gltf.glb import read_chunks
 from studio.ui.avatar_session import file_stem
 from studio.ui.export_dialog import ExportDialog, start_folder
-from tests.ui.avatars import VRM1, add_avatar
+from tests.ui.avatars import start_on_moss
 from tests.ui.modal import answering
 
 Button = QMessageBox.StandardButton
@@ -52,9 +52,7 @@ def test_export_dialog_formats_preset_and_remembered_folder(
     make_main_window, make_studio, tmp_path: Path
 ) -> None:
     studio = make_studio()
-    add_avatar(studio, VRM1, "Moss", active=True)
-    window = make_main_window(studio)
-    window.start()
+    window = start_on_moss(make_main_window, studio)
     pane = window.wardrobe
     settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
     first = start_folder(settings)  # nothing remembered: Documents, or home without one

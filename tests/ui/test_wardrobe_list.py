@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from studio.ui.panes.wardrobe_dialogs import delete_box, name_dialog
-from tests.ui.avatars import VRM0_MORPH, VRM1, VRM1_TITLE, add_avatar
+from tests.ui.avatars import VRM0_MORPH, VRM1, VRM1_TITLE, add_avatar, start_on_moss
 from tests.ui.modal import answering
 
 Button = QMessageBox.StandardButton
@@ -25,9 +25,7 @@ def _open(pane, name: str) -> None:
 def test_launch_opens_the_active_avatar(make_main_window, make_studio) -> None:
     studio = make_studio()
     add_avatar(studio, VRM0_MORPH, "Pebble")
-    add_avatar(studio, VRM1, "Moss", active=True)
-    window = make_main_window(studio)
-    window.start()
+    window = start_on_moss(make_main_window, studio)
     pane = window.wardrobe
     # model -> view: editor, list, labels and preview all show the active avatar
     assert pane.entry.name == "Moss" and pane.selected_entry().name == "Moss"
@@ -104,9 +102,7 @@ def test_deleting_a_plain_avatar_asks_without_the_active_warning(make_main_windo
 
 def test_rename_follows_the_open_avatar_and_refuses_bad_names(make_main_window, make_studio) -> None:
     studio = make_studio()
-    add_avatar(studio, VRM1, "Moss", active=True)
-    window = make_main_window(studio)
-    window.start()
+    window = start_on_moss(make_main_window, studio)
     pane = window.wardrobe
     pane.rename_selected("   ")
     assert "needs a name" in pane.message.text()
@@ -132,9 +128,7 @@ def test_rename_follows_the_open_avatar_and_refuses_bad_names(make_main_window, 
 
 def test_status_messages_do_not_move_the_buttons(make_main_window, make_studio) -> None:
     studio = make_studio()
-    add_avatar(studio, VRM1, "Moss", active=True)
-    window = make_main_window(studio, show=True)
-    window.start()
+    window = start_on_moss(make_main_window, studio, show=True)
     pane = window.wardrobe
     before = pane.buttons["export"].mapTo(pane, pane.buttons["export"].rect().topLeft())
     pane.say("The file is incomplete (maybe the download was cut short). " * 3)

@@ -18,7 +18,7 @@ from studio.gltf.functions._lookup import linear_to_srgb, srgb_to_linear
 from studio.gltf.glb import pack_glb, read_chunks
 from studio.services.editor import texture_means
 from studio.ui.panes.wardrobe_editors import material_label
-from tests.ui.avatars import VRM1, add_avatar, next_frame
+from tests.ui.avatars import VRM1, add_avatar, next_frame, start_on_moss
 from tests.ui.modal import answering
 
 #: the known texture: half warm brown, half blue, with a see-through white strip
@@ -88,9 +88,7 @@ def test_colour_dialog_starts_at_the_colour_previews_live_and_cancels(
     make_main_window, make_studio, qtbot
 ) -> None:
     studio = make_studio()
-    add_avatar(studio, VRM1, "Moss", active=True)
-    window = make_main_window(studio)
-    window.start()
+    window = start_on_moss(make_main_window, studio)
     pane = window.wardrobe
     material = pane.session.materials[0]
     authored = pane.session.authored_colors()[material]
