@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from studio.blobs.base import sha256_bytes
-from studio.blobs.layout import generation_key, object_key, sha256_of_object_key
+from studio.blobs.layout import generation_key, object_key
 from studio.domain.errors import CancelledError, OfflineError
 from studio.domain.moderation import parse_blocked_terms
 from studio.domain.presets import PresetCatalog
@@ -28,7 +28,8 @@ from studio.services.generate import GenerationService
 from studio.services.profiles import ProfileService
 from studio.store.generation_logs import GenerationLogStore
 from studio.store.models import GenerationLog, PlayerProfile
-from studio.sync.blobsync import blob_values
+from studio.sync.blobsync import content_keys
+from studio.sync.entities import LOGS, PROFILES
 from studio.sync.gc import collect_local, collect_remote
 from studio.sync.report import SyncProgress
 from tests.fixtures.faults import FaultPlan, SimulatedCrash
@@ -36,6 +37,7 @@ from tests.fixtures.sync_world import Client, World
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 
+IMAGE_ROWS = ((LOGS, GenerationLog), (PROFILES, PlayerProfile))  # rows that name kept portraits
 FAL_LINK = "https://v3.fal.media/files/penguin/not-kept-yet.png"
 
 
@@ -97,27 +99,23 @@ def local_rows(client: Client, model: Any) -> dict[str, dict[str, Any]]:
         return {str(r[t.primary_key.columns[0].name]): dict(r) for r in conn.execute(select(t)).mappings()}
 
 
-def refs_of(row: dict[str, Any]) -> list[str]:
-    return [v for c in ("image_url", "image_urls", "avatar_url") for v in blob_values(row.get(c))]
-
-
 def dangling(world: World, *clients: Client) -> list[str]:
     """Content keys a log or profile row names that its store does not hold (server and devices)."""
     remote = world.remote_store()
     missing = [
         f"server:{ref}"
-        for model in (GenerationLog, PlayerProfile)
+        for spec, model in IMAGE_ROWS
         for row in server_rows(world, model).values()
-        for ref in refs_of(row)
-        if sha256_of_object_key(ref) and not remote.exists(ref)
+        for ref in content_keys(spec, row)
+        if not remote.exists(ref)
     ]
     for client in clients:
         missing += [
             f"{client.name}:{ref}"
-            for model in (GenerationLog, PlayerProfile)
+            for spec, model in IMAGE_ROWS
             for row in local_rows(client, model).values()
-            for ref in refs_of(row)
-            if sha256_of_object_key(ref) and not client.blobs.exists(ref)
+            for ref in content_keys(spec, row)
+            if not client.blobs.exists(ref)
         ]
     return missing
 
