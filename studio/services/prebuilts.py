@@ -220,7 +220,8 @@ def _run(
             for future in finished:
                 source, digest = in_flight.pop(future)
                 yield _result(future, source, digest)
-        _check_cancel(cancel)  # stopped with sources left over: say so (the finished ones are kept)
+        if queue:  # stopped with sources left over: say so (the finished ones are kept)
+            _check_cancel(cancel)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
