@@ -184,8 +184,13 @@ class Banner(QFrame):
     def _place(self) -> None:
         parent = self.parentWidget()
         assert parent is not None
-        self.setFixedWidth(max(120, parent.width() - 16))
-        self.adjustSize()
+        width = max(120, parent.width() - 16)
+        self.setFixedWidth(width)
+        # as tall as the wrapped text needs at this width (adjustSize asks the label's unwrapped
+        # size hint: a message of several lines was cut at the top and bottom)
+        layout = self.layout()
+        assert layout is not None
+        self.setFixedHeight(max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height()))
         self.move(8, max(0, parent.height() - self.height() - 8))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

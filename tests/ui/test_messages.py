@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 from studio.domain.errors import InvalidInputError
 from studio.gltf.errors import GltfError
 from studio.ui.messages import friendly, local_time
-from studio.ui.widgets import plain_message, show_error_banner
+from studio.ui.widgets import banner_over, plain_message, show_error_banner
 from tests.ui.avatars import VRM1
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -91,3 +91,22 @@ def test_times_are_said_in_local_words() -> None:
     assert local_time(now + timedelta(hours=2), now) == f"today at {(now + timedelta(hours=2)):%H:%M}"
     tomorrow = now + timedelta(days=1, minutes=-5)
     assert local_time(tomorrow, now) == f"tomorrow at {tomorrow:%H:%M}"
+
+
+def test_a_banner_of_several_wrapped_lines_shows_all_of_them(qtbot) -> None:
+    pane = QWidget()
+    qtbot.addWidget(pane)
+    pane.resize(420, 500)  # the wardrobe pane's width in a 1400 px window
+    pane.show()
+    reasons = [
+        "• broken.vrm: This GLB file uses an unknown container version; only glTF 2.0 can be read.",
+        "• notes.txt: This is not an avatar file: the studio opens .vrm, .glb and .gltf files.",
+    ]
+    text = "\n".join(["2 of 3 files were not added:", *reasons])
+    banner = banner_over(pane)
+    banner.show_message("Adding file1.vrm…", kind="info")  # a one-line message first, as in the app
+    qtbot.waitExposed(banner)
+    banner.show_message(text, kind="error")
+    label = banner.label
+    assert label.height() >= label.heightForWidth(label.width())  # no line cut off at the top or bottom
+    assert pane.rect().contains(banner.geometry())
